@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Entry point for the built CLI (dist/). `--version` is answered without loading oclif; `--help` comes from the manifest.
+import {readFileSync} from 'node:fs'
+
+const args = process.argv.slice(2)
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  // Same text as oclif's own version output, without paying for its import (~40 ms).
+  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+} else {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}
