@@ -1,0 +1,645 @@
+// The in-container command runner: the container's main process, speaking sandbox-agent's binary frame protocol on stdin/stdout.
+//
+// Frame: [type u8][id u32 BE][length u32 BE][payload]. Output is raw bytes; control payloads are
+// [json length u32 BE][json][optional raw tail]. Plain Node >= 18, no dependencies: the image is all it has.
+// Diagnostics go to stderr (the host logs them); stdout carries frames only.
+import {spawn} from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+const PROTOCOL_VERSION = 1
+const WORKSPACE = process.env.SANDBOX_AGENT_WORKSPACE || '/workspace'
+const STATE_DIR = '/tmp/sandbox-agent'
+const HEADER = 9
+
+// Host -> runner
+const EXEC = 1
+const CANCEL = 2
+const CREDIT = 3
+const CALL = 4
+// Runner -> host
+const READY = 16
+const STARTED = 17
+const STDOUT = 18
+const STDERR = 19
+const EXIT = 20
+const REPLY = 21
+const FAIL = 22
+
+const DEFAULT_WINDOW = 4 * 1024 * 1024
+const KILL_GRACE_MS = 1000
+/** After the shell exits, how long to wait for its pipes to close before moving leftover output to a log file. */
+const DRAIN_WITH_SURVIVORS_MS = 30
+const DRAIN_MS = 500
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+
+// ---------------------------------------------------------------- output
+
+/**
+ * fd 1 as a non-blocking stream when it is a pipe (it is, under Docker): the runner keeps reading commands' output
+ * while the daemon drains what it wrote, and pauses them when the pipe is full (see updateFlow).
+ */
+function openOutput() {
+  try {
+    const socket = new net.Socket({fd: 1, readable: false, writable: true})
+    socket.on('error', (error) => {
+      if (error.code === 'EPIPE') process.exit(0)
+      log(`stdout: ${error.message}`)
+    })
+    socket.on('drain', () => {
+      for (const job of jobs.values()) updateFlow(job)
+    })
+    return socket
+  } catch {
+    return undefined
+  }
+}
+
+const output = openOutput()
+
+function outputFull() {
+  return output !== undefined && output.writableNeedDrain
+}
+
+function writeAll(buffers) {
+  if (!output) return writeAllSync(buffers)
+  output.cork()
+  for (const buffer of buffers) if (buffer.length > 0) output.write(buffer)
+  output.uncork()
+}
+
+/** Writes every byte of the buffers to fd 1, synchronously (when fd 1 is a file or a terminal). */
+function writeAllSync(buffers) {
+  let pending = buffers.filter((b) => b.length > 0)
+  while (pending.length > 0) {
+    let written
+    try {
+      written = fs.writevSync(1, pending)
+    } catch (error) {
+      if (error.code === 'EAGAIN') {
+        Atomics.wait(sleeper, 0, 0, 1)
+        continue
+      }
+      if (error.code === 'EPIPE') process.exit(0)
+      throw error
+    }
+    while (written > 0 && pending.length > 0) {
+      const first = pending[0]
+      if (written >= first.length) {
+        written -= first.length
+        pending.shift()
+      } else {
+        pending[0] = first.subarray(written)
+        written = 0
+      }
+    }
+  }
+}
+
+function header(type, id, length) {
+  const head = Buffer.allocUnsafe(HEADER)
+  head.writeUInt8(type, 0)
+  head.writeUInt32BE(id >>> 0, 1)
+  head.writeUInt32BE(length, 5)
+  return head
+}
+
+function sendRaw(type, id, payload) {
+  writeAll([header(type, id, payload.length), payload])
+}
+
+function sendJson(type, id, value, tail) {
+  const json = Buffer.from(JSON.stringify(value))
+  const size = Buffer.allocUnsafe(4)
+  size.writeUInt32BE(json.length, 0)
+  const rest = tail ?? Buffer.alloc(0)
+  writeAll([header(type, id, 4 + json.length + rest.length), size, json, rest])
+}
+
+function log(message) {
+  try {
+    fs.writeSync(2, `runner: ${message}\n`)
+  } catch {
+    // stderr gone: nothing to tell anyone.
+  }
+}
+
+// ---------------------------------------------------------------- input
+
+let inbox = []
+let inboxBytes = 0
+
+process.stdin.on('data', (chunk) => {
+  inbox.push(chunk)
+  inboxBytes += chunk.length
+  while (inboxBytes >= HEADER) {
+    const head = peek(HEADER)
+    const length = head.readUInt32BE(5)
+    if (inboxBytes < HEADER + length) break
+    const frame = take(HEADER + length)
+    try {
+      dispatch(frame.readUInt8(0), frame.readUInt32BE(1), frame.subarray(HEADER))
+    } catch (error) {
+      log(`frame ${frame.readUInt8(0)} failed: ${error && error.stack}`)
+    }
+  }
+})
+// The host detaching is not the end: a kept-warm container waits for the next client.
+process.stdin.on('end', () => log('stdin closed'))
+
+function peek(n) {
+  if (inbox[0].length >= n) return inbox[0].subarray(0, n)
+  return Buffer.concat(inbox).subarray(0, n)
+}
+
+function take(n) {
+  const all = inbox.length === 1 ? inbox[0] : Buffer.concat(inbox)
+  const frame = all.subarray(0, n)
+  const rest = all.subarray(n)
+  inbox = rest.length > 0 ? [rest] : []
+  inboxBytes = rest.length
+  return frame
+}
+
+function decodeControl(payload) {
+  const size = payload.readUInt32BE(0)
+  const value = JSON.parse(payload.subarray(4, 4 + size).toString('utf8'))
+  return {value, tail: payload.subarray(4 + size)}
+}
+
+function dispatch(type, id, payload) {
+  switch (type) {
+    case EXEC: {
+      startExec(id, decodeControl(payload).value)
+      return
+    }
+    case CANCEL: {
+      const job = jobs.get(id)
+      if (job) terminate(job, 'canceled')
+      return
+    }
+    case CREDIT: {
+      const job = jobs.get(id)
+      if (job) credit(job, payload.readUInt32BE(0))
+      return
+    }
+    case CALL: {
+      const {value, tail} = decodeControl(payload)
+      void call(id, value, tail)
+      return
+    }
+    default:
+      log(`unknown frame type ${type}`)
+  }
+}
+
+async function call(id, request, tail) {
+  try {
+    const handler = calls[request.op]
+    if (!handler) throw new Error(`unknown call ${request.op}`)
+    const result = await handler(request, tail)
+    if (result && Buffer.isBuffer(result.tail)) sendJson(REPLY, id, result.value, result.tail)
+    else sendJson(REPLY, id, result ?? {})
+  } catch (error) {
+    sendJson(FAIL, id, {message: String((error && error.message) || error), code: error && error.code})
+  }
+}
+
+// ---------------------------------------------------------------- processes
+
+/** Live foreground commands by request id. */
+const jobs = new Map()
+/** Process groups that must die with the session: background commands and what foreground commands left running. */
+const backgroundGroups = new Set()
+let backgroundCount = 0
+
+function resolveCwd(cwd) {
+  if (!cwd) return WORKSPACE
+  return path.isAbsolute(cwd) ? cwd : path.join(WORKSPACE, cwd)
+}
+
+function checkDirectory(dir) {
+  try {
+    return fs.statSync(dir).isDirectory() ? undefined : `not a directory: ${dir}`
+  } catch {
+    return `directory not found: ${dir}`
+  }
+}
+
+function readOomKills() {
+  for (const file of ['/sys/fs/cgroup/memory.events', '/sys/fs/cgroup/memory/memory.oom_control']) {
+    try {
+      const match = /^oom_kill (\d+)$/m.exec(fs.readFileSync(file, 'utf8'))
+      if (match) return Number(match[1])
+    } catch {
+      // not this cgroup version
+    }
+  }
+  return 0
+}
+
+/** Live (non-zombie) processes whose process group is `pgid`. */
+function groupMembers(pgid) {
+  const members = []
+  let names
+  try {
+    names = fs.readdirSync('/proc')
+  } catch {
+    return members
+  }
+  for (const name of names) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue
+    let stat
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1')
+    } catch {
+      continue
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name))
+  }
+  return members
+}
+
+function killGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function startExec(id, request) {
+  const cwd = resolveCwd(request.cwd)
+  const problem = checkDirectory(cwd)
+  const env = {...process.env, ...request.env}
+  delete env.SANDBOX_AGENT_WORKSPACE
+  if (problem) {
+    sendJson(EXIT, id, {exitCode: null, signal: null, error: problem, backgroundPids: []})
+    return
+  }
+  if (request.background) {
+    startBackground(id, request, cwd, env)
+    return
+  }
+  const job = {
+    id,
+    window: request.window || DEFAULT_WINDOW,
+    outstanding: 0,
+    paused: false,
+    reason: undefined,
+    exit: undefined,
+    openStreams: 2,
+    survivors: [],
+    detachedTo: undefined,
+    timers: [],
+    oomBefore: readOomKills(),
+    child: undefined,
+  }
+  let child
+  try {
+    child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+  } catch (error) {
+    sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
+    return
+  }
+  job.child = child
+  jobs.set(id, job)
+  child.on('error', (error) => {
+    if (job.exit) return
+    job.exit = {code: null, signal: null, error: String(error.message)}
+    job.openStreams = 0
+    finish(job)
+  })
+  if (child.pid === undefined) return
+  job.pgid = child.pid
+  sendJson(STARTED, id, {pid: child.pid})
+  if (request.timeoutMs > 0) job.timers.push(setTimeout(() => terminate(job, 'timedOut'), request.timeoutMs))
+  pump(job, child.stdout, STDOUT)
+  pump(job, child.stderr, STDERR)
+  child.on('exit', (code, signal) => {
+    job.exit = {code, signal}
+    job.survivors = job.reason ? [] : groupMembers(job.pgid)
+    if (job.openStreams === 0) return finish(job)
+    armDrain(job, job.survivors.length > 0 ? DRAIN_WITH_SURVIVORS_MS : DRAIN_MS)
+  })
+}
+
+function pump(job, stream, type) {
+  stream.on('data', (chunk) => {
+    if (job.detachedTo !== undefined) {
+      appendLog(job.detachedTo, chunk)
+      return
+    }
+    sendRaw(type, job.id, chunk)
+    job.outstanding += chunk.length
+    updateFlow(job)
+  })
+  stream.on('close', () => {
+    job.openStreams -= 1
+    if (job.openStreams === 0 && job.exit) finish(job)
+  })
+}
+
+function credit(job, bytes) {
+  job.outstanding = Math.max(0, job.outstanding - bytes)
+  updateFlow(job)
+}
+
+/** Pauses a command's output while the host owes credit or our stdout pipe is full; resumes when neither holds. */
+function updateFlow(job) {
+  if (job.detachedTo !== undefined || job.finished) return
+  const hold = job.outstanding >= job.window || outputFull()
+  if (hold === job.paused) return
+  job.paused = hold
+  if (hold) {
+    job.child.stdout.pause()
+    job.child.stderr.pause()
+  } else {
+    job.child.stdout.resume()
+    job.child.stderr.resume()
+  }
+}
+
+/** The shell is gone but its pipes are still open (a process it left behind holds them): stop waiting after a while. */
+function armDrain(job, ms) {
+  const timer = setTimeout(() => {
+    if (jobs.get(job.id) !== job) return
+    if (job.paused) return armDrain(job, ms)
+    job.detachedTo = `${STATE_DIR}/bg-${job.pgid}.log`
+    job.child.stdout.resume()
+    job.child.stderr.resume()
+    if (job.survivors.length === 0) job.survivors = groupMembers(job.pgid)
+    finish(job)
+  }, ms)
+  job.timers.push(timer)
+}
+
+function appendLog(file, chunk) {
+  try {
+    fs.appendFileSync(file, chunk, {mode: 0o600})
+  } catch {
+    // /tmp full: the output is lost, the process keeps running.
+  }
+}
+
+function terminate(job, reason) {
+  if (job.reason || job.finished) return
+  job.reason = reason
+  if (!killGroup(job.pgid, 'SIGTERM')) return
+  const timer = setTimeout(() => killGroup(job.pgid, 'SIGKILL'), KILL_GRACE_MS)
+  timer.unref()
+}
+
+function finish(job) {
+  if (job.finished) return
+  job.finished = true
+  jobs.delete(job.id)
+  for (const timer of job.timers) clearTimeout(timer)
+  const {code, signal, error} = job.exit
+  const oomKilled = signal === 'SIGKILL' && readOomKills() > job.oomBefore
+  if (job.survivors.length > 0) backgroundGroups.add(job.pgid)
+  sendJson(EXIT, job.id, {
+    exitCode: code,
+    signal,
+    timedOut: job.reason === 'timedOut',
+    canceled: job.reason === 'canceled',
+    oomKilled,
+    backgroundPids: job.survivors,
+    logFile: job.detachedTo,
+    error,
+  })
+}
+
+function startBackground(id, request, cwd, env) {
+  backgroundCount += 1
+  const logFile = `${STATE_DIR}/bg-job-${backgroundCount}.log`
+  let fd
+  try {
+    fd = fs.openSync(logFile, 'a', 0o600)
+    const child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: ['ignore', fd, fd]})
+    child.on('error', (error) => log(`background ${id}: ${error.message}`))
+    if (child.pid === undefined) throw new Error('could not start bash')
+    backgroundGroups.add(child.pid)
+    child.unref()
+    sendJson(EXIT, id, {exitCode: null, signal: null, backgroundPids: [child.pid], logFile})
+  } catch (error) {
+    sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
+
+/** Kills every background group (TERM, then KILL after a grace period); resolves when they are gone. */
+async function killBackground(graceMs) {
+  const groups = [...backgroundGroups]
+  const alive = groups.filter((pgid) => killGroup(pgid, 'SIGTERM'))
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline && alive.some((pgid) => groupMembers(pgid).length > 0)) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  for (const pgid of groups) killGroup(pgid, 'SIGKILL')
+  backgroundGroups.clear()
+  return alive.length
+}
+
+// ---------------------------------------------------------------- files
+
+const TYPE_CHAR = (stat) => (stat.isFile() ? 'f' : stat.isDirectory() ? 'd' : stat.isSymbolicLink() ? 'l' : 'o')
+
+/** Every entry under root as [path, type, size, mtimeMs, mode, linkTarget?], never following links. */
+function walk(root) {
+  const entries = []
+  const stack = ['']
+  while (stack.length > 0) {
+    const rel = stack.pop()
+    let names
+    try {
+      names = fs.readdirSync(rel ? path.join(root, rel) : root)
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      const relPath = rel ? `${rel}/${name}` : name
+      let stat
+      try {
+        stat = fs.lstatSync(path.join(root, relPath))
+      } catch {
+        continue
+      }
+      const type = TYPE_CHAR(stat)
+      const entry = [relPath, type, stat.size, Math.trunc(stat.mtimeMs), stat.mode & 0o7777]
+      if (type === 'l') {
+        try {
+          entry.push(fs.readlinkSync(path.join(root, relPath)))
+        } catch {
+          entry.push('')
+        }
+      }
+      entries.push(entry)
+      if (type === 'd') stack.push(relPath)
+    }
+  }
+  return entries
+}
+
+function sha256File(file) {
+  const hash = crypto.createHash('sha256')
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null)
+      if (n === 0) break
+      hash.update(buffer.subarray(0, n))
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  return hash.digest('hex')
+}
+
+function runTo(command, args, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {stdio: ['pipe', 'ignore', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} failed: ${stderr.trim()}`))))
+    child.stdin.end(input)
+  })
+}
+
+function probeTcp(host, port, timeoutMs) {
+  return new Promise((resolve) => {
+    const socket = net.connect({host, port})
+    const done = (result) => {
+      socket.destroy()
+      resolve(result)
+    }
+    socket.setTimeout(timeoutMs, () => done('timeout'))
+    socket.on('connect', () => done('connected'))
+    socket.on('error', (error) => done(error.code || 'error'))
+  })
+}
+
+function statusField(name) {
+  const match = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'))
+  return match ? match[1].trim() : ''
+}
+
+const calls = {
+  ping: () => ({version: PROTOCOL_VERSION}),
+
+  /** What the host checks before trusting the sandbox (fail closed). */
+  selftest: async (request) => {
+    let interfaces
+    try {
+      interfaces = fs.readdirSync('/sys/class/net')
+    } catch {
+      interfaces = Object.keys(os.networkInterfaces())
+    }
+    const probes = {}
+    for (const target of request.probes || []) {
+      probes[`${target.host}:${target.port}`] = await probeTcp(target.host, target.port, target.timeoutMs || 1500)
+    }
+    return {
+      uid: process.getuid(),
+      gid: process.getgid(),
+      capEff: statusField('CapEff'),
+      noNewPrivs: statusField('NoNewPrivs'),
+      interfaces,
+      probes,
+      dockerSocket: fs.existsSync('/var/run/docker.sock') || fs.existsSync('/run/docker.sock'),
+      env: Object.keys(process.env),
+    }
+  },
+
+  list: (request) => ({entries: walk(request.root || WORKSPACE)}),
+
+  hash: (request) => {
+    const root = request.root || WORKSPACE
+    const hashes = {}
+    for (const rel of request.paths) {
+      try {
+        hashes[rel] = sha256File(path.join(root, rel))
+      } catch {
+        hashes[rel] = null
+      }
+    }
+    return {hashes}
+  },
+
+  readFile: (request) => {
+    const file = resolveCwd(request.path)
+    return {value: {size: fs.statSync(file).size}, tail: fs.readFileSync(file)}
+  },
+
+  writeFile: (request, tail) => {
+    const file = resolveCwd(request.path)
+    fs.mkdirSync(path.dirname(file), {recursive: true})
+    fs.writeFileSync(file, tail, {mode: request.mode ?? 0o644})
+    return {size: tail.length}
+  },
+
+  listDir: (request) => {
+    const dir = resolveCwd(request.path)
+    return {
+      entries: fs.readdirSync(dir).map((name) => {
+        const stat = fs.lstatSync(path.join(dir, name))
+        const type = TYPE_CHAR(stat)
+        return {name, type: {f: 'file', d: 'directory', l: 'symlink', o: 'other'}[type], size: stat.size}
+      }),
+    }
+  },
+
+  /** --mount mode: copy the listed files from the read-only project mount into the writable workspace. */
+  copyTree: async (request) => {
+    const list = Buffer.from(request.paths.map((p) => `${p}\0`).join(''))
+    await runTo(
+      '/bin/bash',
+      [
+        '-c',
+        'set -o pipefail; tar -C "$0" --null --no-recursion -T - -cf - | tar -C "$1" -xpf -',
+        request.from,
+        request.to || WORKSPACE,
+      ],
+      list,
+    )
+    return {copied: request.paths.length}
+  },
+
+  killBackground: async (request) => ({killed: await killBackground(request.graceMs ?? 500)}),
+
+  /** Reuse: stop everything but the runner and empty the workspace for a fresh copy. */
+  reset: async () => {
+    for (const job of jobs.values()) terminate(job, 'canceled')
+    await killBackground(300)
+    const root = WORKSPACE
+    for (const name of fs.readdirSync(root)) fs.rmSync(path.join(root, name), {recursive: true, force: true})
+    return {ok: true}
+  },
+
+  oomKills: () => ({count: readOomKills()}),
+}
+
+// ---------------------------------------------------------------- start
+
+try {
+  fs.mkdirSync(STATE_DIR, {recursive: true, mode: 0o700})
+} catch (error) {
+  log(`cannot create ${STATE_DIR}: ${error.message}`)
+}
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(signal, () => {
+    for (const pgid of backgroundGroups) killGroup(pgid, 'SIGKILL')
+    for (const job of jobs.values()) killGroup(job.pgid, 'SIGKILL')
+    process.exit(0)
+  })
+}
+sendJson(READY, 0, {version: PROTOCOL_VERSION, pid: process.pid, node: process.version})

@@ -1,0 +1,40 @@
+// `agent doctor`: checks Node, the Docker daemon, the sandbox image and authentication; one line each, non-zero exit on failure.
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {envAuthStatus, renderDoctorReport, runDoctor} from '../doctor/index.js'
+import {defaultImageName} from '../sandbox/image/index.js'
+
+export default class Doctor extends BaseCommand<typeof Doctor> {
+  static override summary = 'Check that everything the agent needs is in place'
+  static override description = [
+    'Checks the Node.js version, that a Docker daemon answers (and which one: DOCKER_HOST, the active docker context or the local socket), that the sandbox image is built and current, and that model credentials are configured.',
+    'Prints one line per check with a fix when something is wrong, and exits with 1 when any check fails.',
+  ].join('\n\n')
+
+  static override examples = [
+    {description: 'Check this machine', command: '<%= config.bin %> <%= command.id %>'},
+    {
+      description: 'Check a remote daemon',
+      command: 'DOCKER_HOST=ssh://me@build-box <%= config.bin %> <%= command.id %>',
+    },
+    {description: 'Machine-readable result', command: '<%= config.bin %> <%= command.id %> --json'},
+  ]
+
+  static override flags = {
+    json: Flags.boolean({description: 'Print the checks as JSON on stdout.', default: false}),
+    image: Flags.string({description: 'Sandbox image to check.', default: defaultImageName()}),
+  }
+
+  async run(): Promise<void> {
+    const report = await runDoctor({
+      env: process.env,
+      imageName: this.flags.image,
+      // INJECTION POINT: replace with the auth registry's status once it exists (see src/doctor/auth.ts).
+      authStatus: envAuthStatus(process.env),
+    })
+    this.logger.info({report}, 'doctor')
+    process.stdout.write(this.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctorReport(report))
+    if (!report.ok) this.exit(1)
+  }
+}

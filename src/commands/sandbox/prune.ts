@@ -1,0 +1,97 @@
+// `agent sandbox prune`: removes this tool's containers no live session uses (exited or orphaned), their volumes, and with --all its images.
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {connectDocker} from '../../sandbox/docker-client.js'
+import {
+  executePrune,
+  listManaged,
+  localOwnerProbe,
+  planPrune,
+  shortId,
+  type PrunePlan,
+} from '../../sandbox/inventory/index.js'
+
+export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
+  static override summary = "Remove this tool's unused sandbox containers, volumes and (with --all) images"
+  static override description = [
+    'Removes containers labelled dev.sandbox-agent.managed=true that no live agent process uses: exited ones, and orphans whose owner process is gone from this host. Their volumes go with them.',
+    'Containers whose owner process still runs (another session, possibly in another terminal) stay unless --force. Kept sessions (agent run --keep) and images stay unless --all.',
+  ].join('\n\n')
+
+  static override examples = [
+    {description: 'See what would be removed', command: '<%= config.bin %> <%= command.id %> --dry-run'},
+    {description: 'Remove unused containers and volumes', command: '<%= config.bin %> <%= command.id %>'},
+    {
+      description: 'Also remove kept sessions and the sandbox images',
+      command: '<%= config.bin %> <%= command.id %> --all',
+    },
+  ]
+
+  static override flags = {
+    all: Flags.boolean({description: "Also remove kept sessions and this tool's images.", default: false}),
+    force: Flags.boolean({description: 'Also remove containers whose owner process is still running.', default: false}),
+    'dry-run': Flags.boolean({char: 'n', description: 'List what would be removed, remove nothing.', default: false}),
+    label: Flags.string({
+      description: 'Only objects that also carry this label (key or key=value); repeatable.',
+      multiple: true,
+    }),
+    json: Flags.boolean({description: 'Print the plan and the result as JSON on stdout.', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = this
+    const {docker, endpoint} = await connectDocker()
+    const inventory = await listManaged(docker, endpoint, {labels: flags.label ?? [], probe: localOwnerProbe()})
+    const plan = planPrune(inventory, {all: flags.all, force: flags.force})
+    this.logger.info({plan: summarize(plan), dryRun: flags['dry-run']}, 'sandbox prune')
+
+    if (flags['dry-run']) {
+      if (flags.json) process.stdout.write(`${JSON.stringify({dryRun: true, ...summarize(plan)}, null, 2)}\n`)
+      else process.stdout.write(renderPlan(plan, 'would remove'))
+      return
+    }
+    const report = await executePrune(docker, endpoint, plan)
+    if (flags.json) {
+      process.stdout.write(
+        `${JSON.stringify({dryRun: false, ...summarize(plan), removed: report.removed, failed: report.failed}, null, 2)}\n`,
+      )
+    } else {
+      process.stdout.write(renderPlan(plan, 'removed', new Set(report.failed.map((f) => f.id))))
+      for (const f of report.failed) process.stderr.write(`could not remove ${f.kind} ${f.id}: ${f.error}\n`)
+    }
+    if (report.failed.length > 0) this.exit(1)
+  }
+}
+
+function summarize(plan: PrunePlan) {
+  return {
+    containers: plan.containers.map((p) => ({
+      id: shortId(p.item.id),
+      sessionId: p.item.sessionId ?? null,
+      reason: p.reason,
+    })),
+    volumes: plan.volumes.map((p) => ({name: p.item.name, reason: p.reason})),
+    images: plan.images.map((p) => ({id: shortId(p.item.id), tags: p.item.tags, reason: p.reason})),
+    left: plan.kept,
+  }
+}
+
+function renderPlan(plan: PrunePlan, verb: string, failed: ReadonlySet<string> = new Set()): string {
+  const lines: string[] = []
+  for (const {item, reason} of plan.containers) {
+    if (failed.has(shortId(item.id))) continue
+    const session = item.sessionId ? ` (session ${item.sessionId})` : ''
+    lines.push(`${verb} container ${shortId(item.id)}${session}: ${reason}`)
+  }
+  for (const {item, reason} of plan.volumes) {
+    if (!failed.has(item.name)) lines.push(`${verb} volume ${item.name}: ${reason}`)
+  }
+  for (const {item, reason} of plan.images) {
+    const name = item.tags[0] ?? item.id
+    if (!failed.has(name)) lines.push(`${verb} image ${item.tags[0] ?? shortId(item.id)}: ${reason}`)
+  }
+  for (const k of plan.kept) lines.push(`left ${k.kind} ${k.id}: ${k.reason}`)
+  if (lines.length === 0) lines.push('nothing to prune')
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,32 @@
+// What a session needs from inside the container, with two implementations: the runner (fast) and docker exec (fallback).
+import type {SandboxEntry} from './changes/compute-changes.js'
+import type {SelfTestReport} from './lifecycle/isolation-check.js'
+import type {DirEntry, ExecHandle, ExecOptions} from './types.js'
+
+export interface NetworkProbe {
+  host: string
+  port: number
+  timeoutMs: number
+}
+
+export interface SandboxBackend {
+  readonly kind: 'runner' | 'docker-exec'
+  readonly isGone: boolean
+  exec(command: string, options?: ExecOptions): ExecHandle
+  /** Every entry under root (not following links). */
+  list(root: string): Promise<SandboxEntry[]>
+  /** sha256 of files (relative to root); null where a file cannot be read. */
+  hash(root: string, paths: string[]): Promise<Record<string, string | null>>
+  readFile(path: string): Promise<Buffer>
+  writeFile(path: string, data: Buffer, mode?: number): Promise<void>
+  listDir(path: string): Promise<DirEntry[]>
+  selftest(probes: NetworkProbe[]): Promise<SelfTestReport>
+  /** Kills background commands and what foreground commands left running. */
+  killBackground(): Promise<void>
+  /** Stops every command and empties the workspace (for reuse). */
+  reset(): Promise<void>
+  /** Copies listed paths (relative, parents first) from one directory to another inside the container. */
+  copyTree(from: string, to: string, paths: string[]): Promise<void>
+  /** Lets go of the container (which keeps running). */
+  detach(): void
+}

@@ -1,0 +1,238 @@
+// Writes a change set to the host project, assuming the container is hostile: nothing lands outside the project.
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+
+import type {ApplyReport, ChangeSet, FileChange, RefusedEntry} from '../types.js'
+import {sha256} from './compute-changes.js'
+import type {ArchiveSource} from './fetch-file.js'
+import {streamEntryTo} from './fetch-file.js'
+
+export interface ApplyInputs {
+  /** Real path of the host project (the only tree apply writes to). */
+  hostRoot: string
+  /** Where the workspace lives in the container (for fetching contents). */
+  containerRoot: string
+  changeSet: ChangeSet
+  /** Largest total number of bytes written. */
+  maxBytes: number
+  /** Contents already fetched by changes() (verified again by hash). */
+  contents?: Map<string, Buffer>
+  source: ArchiveSource
+  /** Apply even where the host copy changed since the session started. */
+  force?: boolean
+}
+
+class Refusal extends Error {}
+
+const refuse = (reason: string): never => {
+  throw new Refusal(reason)
+}
+
+/** Why a workspace-relative path may not be written, or undefined when it may. */
+export function pathProblem(rel: string): string | undefined {
+  if (rel === '' || rel.includes('\0')) return 'empty or invalid path'
+  if (rel.startsWith('/') || path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) return 'absolute path'
+  if (rel.includes('\\')) return 'backslash in path'
+  const segments = rel.split('/')
+  if (segments.some((s) => s === '..')) return 'path escapes the project (..)'
+  if (segments.some((s) => s === '' || s === '.')) return 'non-canonical path'
+  if (segments[0]!.toLowerCase() === '.git')
+    return 'changes to .git are not applied (hooks and config could run code on the host)'
+  return undefined
+}
+
+/** Why a symlink at `rel` pointing to `target` may not be created, or undefined. */
+export function linkProblem(rel: string, target: string): string | undefined {
+  if (target === '' || target.includes('\0')) return 'empty or invalid symlink target'
+  if (path.posix.isAbsolute(target)) return `symlink to an absolute path (${target})`
+  const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), target))
+  if (resolved === '..' || resolved.startsWith('../')) return `symlink points outside the project (${target})`
+  if (resolved.split('/')[0]?.toLowerCase() === '.git') return 'symlink into .git'
+  return undefined
+}
+
+function order(change: FileChange): number {
+  if (change.kind === 'deleted') return 0
+  if (change.entryType === 'directory') return 1
+  return 2
+}
+
+function depth(rel: string): number {
+  return rel.split('/').length
+}
+
+export async function applyChanges(inputs: ApplyInputs): Promise<ApplyReport> {
+  const applied: string[] = []
+  const refused: RefusedEntry[] = []
+  let budget = inputs.maxBytes
+  const sorted = [...inputs.changeSet.changes].sort((a, b) => {
+    const byOrder = order(a) - order(b)
+    if (byOrder !== 0) return byOrder
+    // deletions deepest first, creations shallowest first
+    return a.kind === 'deleted' ? depth(b.path) - depth(a.path) : depth(a.path) - depth(b.path)
+  })
+  for (const change of sorted) {
+    try {
+      const problem = pathProblem(change.path)
+      if (problem) refuse(problem)
+      if (change.hostChanged && !inputs.force) refuse('changed on the host since the session started')
+      const target = path.join(inputs.hostRoot, change.path)
+      if (change.kind === 'deleted') {
+        checkParents(inputs.hostRoot, change.path, false)
+        removeEntry(target, change)
+      } else if (change.entryType === 'directory') {
+        checkParents(inputs.hostRoot, change.path, true)
+        makeDirectory(target, change)
+      } else if (change.entryType === 'symlink') {
+        const linkIssue = linkProblem(change.path, change.linkTarget ?? '')
+        if (linkIssue) refuse(linkIssue)
+        checkParents(inputs.hostRoot, change.path, true)
+        clearForReplacement(target)
+        placeAtomically(target, (temp) => fs.symlinkSync(change.linkTarget!, temp))
+      } else if (change.entryType === 'file') {
+        if ((change.size ?? 0) > budget) refuse(`larger than the apply limit (${change.size} bytes, ${budget} left)`)
+        checkParents(inputs.hostRoot, change.path, true)
+        clearForReplacement(target)
+        budget -= await writeFile(inputs, change, target, budget)
+      } else {
+        refuse('device files, fifos and sockets are not applied')
+      }
+      applied.push(change.path)
+    } catch (error) {
+      if (error instanceof Refusal) refused.push({path: change.path, reason: error.message})
+      else refused.push({path: change.path, reason: `failed: ${(error as Error).message}`})
+    }
+  }
+  return {applied, refused}
+}
+
+/** Every parent of `rel` must be a real directory inside the project (created when `create`). */
+function checkParents(root: string, rel: string, create: boolean): void {
+  const segments = rel.split('/').slice(0, -1)
+  let current = root
+  for (const segment of segments) {
+    current = path.join(current, segment)
+    let stat: fs.Stats
+    try {
+      stat = fs.lstatSync(current)
+    } catch {
+      if (!create) return
+      fs.mkdirSync(current, {mode: 0o755})
+      continue
+    }
+    if (stat.isSymbolicLink()) refuse(`parent ${path.relative(root, current)} is a symlink on the host`)
+    if (!stat.isDirectory()) refuse(`parent ${path.relative(root, current)} is not a directory on the host`)
+  }
+}
+
+function removeEntry(target: string, change: FileChange): void {
+  let stat: fs.Stats
+  try {
+    stat = fs.lstatSync(target)
+  } catch {
+    return
+  }
+  if (stat.isDirectory()) {
+    try {
+      fs.rmdirSync(target)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTEMPTY') refuse('directory is not empty on the host')
+      throw error
+    }
+    return
+  }
+  if (change.entryType === 'directory') refuse('expected a directory on the host')
+  fs.unlinkSync(target)
+}
+
+function makeDirectory(target: string, change: FileChange): void {
+  const mode = (change.mode ?? 0o755) & 0o777
+  let stat: fs.Stats | undefined
+  try {
+    stat = fs.lstatSync(target)
+  } catch {
+    stat = undefined
+  }
+  if (stat?.isDirectory()) {
+    fs.chmodSync(target, mode)
+    return
+  }
+  if (stat) {
+    // A file (or link) replaced by a directory in the sandbox: the link itself goes, never what it points to.
+    if (change.kind !== 'modified') refuse('a file exists on the host where the sandbox has a directory')
+    fs.unlinkSync(target)
+  }
+  fs.mkdirSync(target, {mode})
+  fs.chmodSync(target, mode)
+}
+
+/** A directory where a file or link must go: removed only when empty. */
+function clearForReplacement(target: string): void {
+  let stat: fs.Stats
+  try {
+    stat = fs.lstatSync(target)
+  } catch {
+    return
+  }
+  if (!stat.isDirectory()) return
+  try {
+    fs.rmdirSync(target)
+  } catch {
+    refuse('a non-empty directory exists on the host where the sandbox has a file')
+  }
+}
+
+function tempPath(target: string): string {
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.sandbox-agent-${crypto.randomBytes(4).toString('hex')}.tmp`,
+  )
+}
+
+/** Creates the entry under a fresh temporary name in the same directory and renames it into place. */
+function placeAtomically(target: string, create: (temp: string) => void): void {
+  const temp = tempPath(target)
+  try {
+    create(temp)
+    fs.renameSync(temp, target)
+  } catch (error) {
+    fs.rmSync(temp, {force: true})
+    throw error
+  }
+}
+
+async function writeFile(inputs: ApplyInputs, change: FileChange, target: string, budget: number): Promise<number> {
+  const temp = tempPath(target)
+  // O_EXCL: never opens something that already exists (a planted link included).
+  const handle = await fs.promises.open(temp, 'wx', 0o600)
+  let written: number
+  try {
+    const cached = inputs.contents?.get(change.path)
+    let mode = change.mode ?? 0o644
+    if (cached && (!change.sha256 || sha256(cached) === change.sha256)) {
+      if (cached.length > budget) refuse(`larger than the apply limit (${cached.length} bytes, ${budget} left)`)
+      await handle.writeFile(cached)
+      written = cached.length
+    } else {
+      const sink = handle.createWriteStream({autoClose: false})
+      const entry = await streamEntryTo(inputs.source, path.posix.join(inputs.containerRoot, change.path), budget, sink)
+      if (entry.type === 'link') refuse('hard link')
+      if (entry.type === 'symlink') refuse('became a symlink in the sandbox')
+      if (entry.type !== 'file') refuse(`not a regular file in the sandbox (${entry.type})`)
+      if (entry.tooLarge) refuse(`larger than the apply limit (${entry.size} bytes, ${budget} left)`)
+      if (change.sha256 && entry.sha256 !== change.sha256) refuse('changed in the sandbox since the diff was made')
+      written = entry.size
+      mode = entry.mode || mode
+    }
+    // Permission bits only: setuid, setgid and sticky never reach the host.
+    await handle.chmod(mode & 0o777)
+    await handle.close()
+    fs.renameSync(temp, target)
+    return written
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    fs.rmSync(temp, {force: true})
+    throw error
+  }
+}

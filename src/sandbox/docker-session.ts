@@ -1,0 +1,209 @@
+// One sandbox session: a hardened container with the workspace inside; exec, changes, apply, then keep or remove.
+import path from 'node:path'
+import type Dockerode from 'dockerode'
+
+import type {SandboxSettings} from '../config/schema.js'
+import type {Logger} from '../logging/logger.js'
+import type {SandboxBackend} from './backend.js'
+import {applyChanges} from './changes/apply-changes.js'
+import {computeChanges, type SandboxEntry} from './changes/compute-changes.js'
+import {fetchEntry} from './changes/fetch-file.js'
+import {dockerFailure} from './docker-connection.js'
+import {openTerminal, ttyExec, type TerminalHandle, type TerminalOptions} from './exec/docker-exec.js'
+import {WORKSPACE_DIR} from './lifecycle/container-spec.js'
+import {removeSandboxContainer} from './lifecycle/orphans.js'
+import type {SessionCleanup} from './lifecycle/session-cleanup.js'
+import {containerName} from './lifecycle/session-names.js'
+import type {SessionStore} from './lifecycle/session-store.js'
+import type {ApplyReport, ChangeSet, DirEntry, ExecHandle, ExecOptions, SandboxSession} from './types.js'
+import type {Manifest} from './workspace/manifest.js'
+
+export interface SessionParts {
+  id: string
+  hostWorkspace: string
+  image: string
+  settings: SandboxSettings
+  docker: Dockerode
+  container: Dockerode.Container
+  volume: string
+  backend: SandboxBackend
+  manifest: Manifest
+  store: SessionStore
+  logger: Logger
+  cleanup?: SessionCleanup
+  /** On dispose (and on a signal): 'remove' (default), 'keep' (stop, for diff/apply later) or 'idle' (warm for --reuse). */
+  onExit: 'remove' | 'keep' | 'idle'
+}
+
+export interface ApplyOptions {
+  /** Also apply files that changed on the host since the session started (overwriting those edits). */
+  force?: boolean
+}
+
+export class DockerSandboxSession implements SandboxSession {
+  readonly id: string
+  readonly hostWorkspace: string
+  private state: 'open' | 'kept' | 'closed' = 'open'
+  private contents = new Map<string, Buffer>()
+  private current = new Map<string, SandboxEntry>()
+
+  constructor(private readonly parts: SessionParts) {
+    this.id = parts.id
+    this.hostWorkspace = parts.hostWorkspace
+    parts.cleanup?.add(this, parts.onExit === 'keep' ? 'keep' : 'remove')
+  }
+
+  /** 'runner' normally; 'docker-exec' when the image has no runner (slower, same results). */
+  get backendKind(): SandboxBackend['kind'] {
+    return this.parts.backend.kind
+  }
+
+  get containerId(): string {
+    return this.parts.container.id
+  }
+
+  get settings(): SandboxSettings {
+    return this.parts.settings
+  }
+
+  exec(command: string, options: ExecOptions = {}): ExecHandle {
+    if (options.tty) return ttyExec(this.parts.container, command, options)
+    return this.parts.backend.exec(command, options)
+  }
+
+  /** An interactive terminal (Docker exec with a TTY and stdin attached) for a UI to wire to the user's terminal. */
+  openTerminal(command: string, options: TerminalOptions = {}): Promise<TerminalHandle> {
+    return openTerminal(this.parts.container, command, options)
+  }
+
+  /** Kills background commands and whatever foreground commands left running (also done at session end). */
+  killBackground(): Promise<void> {
+    return this.parts.backend.killBackground()
+  }
+
+  readFile(file: string): Promise<Buffer> {
+    return this.parts.backend.readFile(file)
+  }
+
+  async writeFile(file: string, data: Buffer | string): Promise<void> {
+    await this.parts.backend.writeFile(file, typeof data === 'string' ? Buffer.from(data) : data)
+  }
+
+  list(dir: string): Promise<DirEntry[]> {
+    return this.parts.backend.listDir(dir)
+  }
+
+  async changes(): Promise<ChangeSet> {
+    const {backend, container} = this.parts
+    const listing = await backend.list(WORKSPACE_DIR)
+    const {changeSet, contents, current} = await computeChanges({
+      sessionId: this.id,
+      hostRoot: this.hostWorkspace,
+      manifest: this.parts.manifest,
+      listing,
+      hashInSandbox: (paths) => backend.hash(WORKSPACE_DIR, paths),
+      fetch: (rel, maxBytes) => fetchEntry(container, path.posix.join(WORKSPACE_DIR, rel), maxBytes),
+    })
+    this.contents = contents
+    this.current = current
+    return changeSet
+  }
+
+  async apply(changes: ChangeSet, options: ApplyOptions = {}): Promise<ApplyReport> {
+    const report = await applyChanges({
+      hostRoot: this.hostWorkspace,
+      containerRoot: WORKSPACE_DIR,
+      changeSet: changes,
+      maxBytes: this.parts.settings.maxApplyBytes,
+      contents: this.contents,
+      source: this.parts.container,
+      ...(options.force ? {force: true} : {}),
+    })
+    this.parts.logger.info(
+      {session: this.id, applied: report.applied.length, refused: report.refused.length},
+      'changes applied',
+    )
+    await this.recordApplied(changes, report)
+    return report
+  }
+
+  /** What was applied is the new base: later changes() report only what changes after it. */
+  private async recordApplied(changes: ChangeSet, report: ApplyReport): Promise<void> {
+    const {manifest} = this.parts
+    const byPath = new Map(changes.changes.map((change) => [change.path, change]))
+    for (const rel of report.applied) {
+      const change = byPath.get(rel)
+      const now = this.current.get(rel)
+      if (!change || change.kind === 'deleted' || !now || now.type === 'o') {
+        manifest.delete(rel)
+        continue
+      }
+      manifest.set(rel, {
+        type: now.type,
+        size: now.type === 'f' ? now.size : 0,
+        mtime: Math.floor(now.mtimeMs / 1000),
+        mode: now.mode,
+        ...(change.sha256 ? {sha256: change.sha256} : {}),
+        ...(now.link !== undefined ? {link: now.link} : {}),
+      })
+    }
+    const record = await this.parts.store.load(this.id)
+    if (record) await this.parts.store.save({...record, manifest})
+  }
+
+  /** Stops the container and keeps it (and the host record) for `agent diff/apply/discard <id>`. */
+  async keep(): Promise<void> {
+    if (this.state !== 'open') return
+    this.state = 'kept'
+    this.parts.cleanup?.delete(this)
+    const {container, backend} = this.parts
+    await backend.killBackground().catch(() => undefined)
+    backend.detach()
+    try {
+      await container.stop({t: 2}).catch((error: {statusCode?: number}) => {
+        if (error.statusCode !== 304) throw error
+      })
+      await container.rename({name: containerName(this.id, {kind: 'kept'})}).catch(() => undefined)
+    } catch (error) {
+      throw dockerFailure(error, 'stop the sandbox container')
+    }
+    this.parts.logger.info({session: this.id}, 'session kept')
+  }
+
+  /** Removes the container, its volume and the host record; background processes die with it. Idempotent. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return
+    const wasKept = this.state === 'kept'
+    this.state = 'closed'
+    this.parts.cleanup?.delete(this)
+    if (!wasKept) this.parts.backend.detach()
+    try {
+      await removeSandboxContainer(this.parts.docker, {containerId: this.parts.container.id, volume: this.parts.volume})
+    } catch (error) {
+      throw dockerFailure(error, 'remove the sandbox container')
+    } finally {
+      await this.parts.store.delete(this.id)
+    }
+    this.parts.logger.info({session: this.id}, 'session removed')
+  }
+
+  /** Leaves the container running and idle for the next `--reuse` of this workspace. */
+  async release(): Promise<void> {
+    if (this.state !== 'open') return
+    this.state = 'closed'
+    this.parts.cleanup?.delete(this)
+    await this.parts.backend.killBackground().catch(() => undefined)
+    this.parts.backend.detach()
+    await this.parts.container.rename({name: containerName(this.id, {kind: 'idle'})})
+    await this.parts.store.delete(this.id)
+    this.parts.logger.info({session: this.id}, 'session left warm for reuse')
+  }
+
+  /** What `await using` does: remove, keep or leave warm, as asked when the session was opened. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.state !== 'open') return
+    if (this.parts.onExit === 'keep') await this.keep()
+    else if (this.parts.onExit === 'idle') await this.release()
+    else await this.close()
+  }
+}

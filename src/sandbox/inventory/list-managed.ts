@@ -1,0 +1,116 @@
+// Lists the containers, volumes and images this tool created (by the managed label), with owner status and sizes.
+import type Docker from 'dockerode'
+
+import {Labels, managedFilter} from '../labels.js'
+import {toDockerError, type DockerEndpoint} from '../docker-client.js'
+import {ownerStatus, type OwnerProbe, type OwnerStatus} from './owner-status.js'
+
+export interface ManagedContainer {
+  id: string
+  name: string
+  image: string
+  imageId: string
+  /** created, running, paused, restarting, removing, exited, dead */
+  state: string
+  /** Docker's status text, e.g. "Exited (0) 5 minutes ago". */
+  status: string
+  created: string
+  sessionId?: string
+  workspace?: string
+  owner: OwnerStatus
+  ownerPid?: number
+  kept: boolean
+  /** Names of the named volumes it mounts. */
+  volumes: string[]
+  labels: Record<string, string>
+}
+
+export interface ManagedVolume {
+  name: string
+  created?: string
+  owner: OwnerStatus
+  labels: Record<string, string>
+}
+
+export interface ManagedImage {
+  id: string
+  tags: string[]
+  sizeBytes: number
+  created: string
+  definitionHash?: string
+  builder?: string
+  labels: Record<string, string>
+}
+
+export interface Inventory {
+  containers: ManagedContainer[]
+  volumes: ManagedVolume[]
+  images: ManagedImage[]
+}
+
+export interface ListOptions {
+  /** Extra label filters ("key=value" or "key"), all of which must match, on top of the managed label. */
+  labels?: string[]
+  probe: OwnerProbe
+}
+
+/** Everything carrying the managed label (and the extra labels), newest first. */
+export async function listManaged(docker: Docker, endpoint: DockerEndpoint, options: ListOptions): Promise<Inventory> {
+  const filters = {label: [...(managedFilter().label ?? []), ...(options.labels ?? [])]}
+  try {
+    const [containers, volumes, images] = await Promise.all([
+      docker.listContainers({all: true, filters}),
+      docker.listVolumes({filters}),
+      docker.listImages({filters}),
+    ])
+    return {
+      containers: containers
+        .map((c): ManagedContainer => {
+          const labels = c.Labels ?? {}
+          const pid = Number(labels[Labels.ownerPid])
+          const container: ManagedContainer = {
+            id: c.Id,
+            name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+            image: c.Image,
+            imageId: c.ImageID,
+            state: c.State,
+            status: c.Status,
+            created: new Date(c.Created * 1000).toISOString(),
+            owner: ownerStatus(labels, options.probe),
+            kept: labels[Labels.kept] === 'true',
+            volumes: (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name as string),
+            labels,
+          }
+          if (labels[Labels.sessionId]) container.sessionId = labels[Labels.sessionId]
+          if (labels[Labels.workspace]) container.workspace = labels[Labels.workspace]
+          if (Number.isInteger(pid) && pid > 0) container.ownerPid = pid
+          return container
+        })
+        .sort((a, b) => b.created.localeCompare(a.created)),
+      volumes: (volumes.Volumes ?? []).map((v): ManagedVolume => {
+        const labels = v.Labels ?? {}
+        const volume: ManagedVolume = {name: v.Name, owner: ownerStatus(labels, options.probe), labels}
+        const created = (v as {CreatedAt?: string}).CreatedAt
+        if (created) volume.created = created
+        return volume
+      }),
+      images: images
+        .map((i): ManagedImage => {
+          const labels = i.Labels ?? {}
+          const image: ManagedImage = {
+            id: i.Id,
+            tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+            sizeBytes: i.Size,
+            created: new Date(i.Created * 1000).toISOString(),
+            labels,
+          }
+          if (labels[Labels.imageDefinitionHash]) image.definitionHash = labels[Labels.imageDefinitionHash]
+          if (labels[Labels.imageBuilder]) image.builder = labels[Labels.imageBuilder]
+          return image
+        })
+        .sort((a, b) => b.created.localeCompare(a.created)),
+    }
+  } catch (error) {
+    throw toDockerError(error, endpoint)
+  }
+}

@@ -1,0 +1,97 @@
+// The prune plan: remove only what no live session uses; kept sessions and images need --all, live owners --force.
+import {describe, expect, it} from 'vitest'
+
+import type {Inventory, ManagedContainer} from './list-managed.js'
+import {ownerStatus} from './owner-status.js'
+import {planPrune} from './prune.js'
+
+function container(id: string, over: Partial<ManagedContainer>): ManagedContainer {
+  return {
+    id,
+    name: id,
+    image: 'img',
+    imageId: 'sha256:img',
+    state: 'exited',
+    status: '',
+    created: '2025-01-01T00:00:00Z',
+    owner: 'unknown',
+    kept: false,
+    volumes: [],
+    labels: {},
+    ...over,
+  }
+}
+
+const inventory: Inventory = {
+  containers: [
+    container('exited0000000', {volumes: ['vol-exited']}),
+    container('orphan0000000', {state: 'running', owner: 'orphan', ownerPid: 999}),
+    container('live000000000', {
+      state: 'running',
+      owner: 'alive',
+      ownerPid: 42,
+      volumes: ['vol-live'],
+      imageId: 'sha256:used',
+    }),
+    container('starting00000', {state: 'created', owner: 'alive', ownerPid: 43}),
+    container('kept000000000', {state: 'exited', owner: 'orphan', ownerPid: 7, kept: true}),
+    container('elsewhere0000', {state: 'running', owner: 'other-host', ownerPid: 5}),
+  ],
+  volumes: [
+    {name: 'vol-exited', owner: 'unknown', labels: {}},
+    {name: 'vol-live', owner: 'alive', labels: {}},
+    {name: 'vol-dangling-old', owner: 'unknown', labels: {}, created: '2025-01-01T00:00:00Z'},
+    {name: 'vol-dangling-new', owner: 'unknown', labels: {}, created: '2025-01-01T00:59:00Z'},
+    {name: 'vol-dangling-orphan', owner: 'orphan', labels: {}},
+  ],
+  images: [
+    {id: 'sha256:used', tags: ['sandbox-agent/sandbox:0.1.0'], sizeBytes: 1, created: '', labels: {}},
+    {id: 'sha256:old', tags: ['sandbox-agent/sandbox:0.0.9'], sizeBytes: 1, created: '', labels: {}},
+  ],
+}
+const now = new Date('2025-01-01T01:00:00Z')
+
+describe('planPrune', () => {
+  it('removes exited and orphaned containers and their volumes, leaves live and unknown-running ones', () => {
+    const plan = planPrune(inventory, {all: false, force: false, now})
+    expect(plan.containers.map((p) => p.item.id)).toEqual(['exited0000000', 'orphan0000000'])
+    expect(plan.volumes.map((p) => p.item.name)).toEqual(['vol-exited', 'vol-dangling-old', 'vol-dangling-orphan'])
+    expect(plan.images).toEqual([])
+    const left = Object.fromEntries(plan.kept.map((k) => [k.id, k.reason]))
+    expect(left['live00000000']).toMatch(/in use: its owner process 42 is running/)
+    expect(left['starting0000']).toMatch(/owner process 43/)
+    expect(left['kept00000000']).toMatch(/--all/)
+    expect(left['elsewhere000']).toMatch(/another host/)
+    expect(left['vol-dangling-new']).toMatch(/new/)
+    expect(left['vol-live']).toMatch(/stays/)
+  })
+
+  it('--all adds kept sessions and images no staying container uses', () => {
+    const plan = planPrune(inventory, {all: true, force: false, now})
+    expect(plan.containers.map((p) => p.item.id)).toContain('kept000000000')
+    expect(plan.images.map((p) => p.item.tags[0])).toEqual(['sandbox-agent/sandbox:0.0.9'])
+  })
+
+  it('--force also takes containers other live processes own', () => {
+    const plan = planPrune(inventory, {all: false, force: true, now})
+    expect(plan.containers.map((p) => p.item.id)).toEqual(
+      expect.arrayContaining(['live000000000', 'starting00000', 'elsewhere0000']),
+    )
+  })
+})
+
+describe('ownerStatus', () => {
+  const probe = {hostname: 'here', isAlive: (pid: number) => pid === 1}
+  it('tells alive, orphan, other host and unknown apart', () => {
+    expect(ownerStatus({'dev.sandbox-agent.owner-pid': '1', 'dev.sandbox-agent.owner-host': 'here'}, probe)).toBe(
+      'alive',
+    )
+    expect(ownerStatus({'dev.sandbox-agent.owner-pid': '2', 'dev.sandbox-agent.owner-host': 'here'}, probe)).toBe(
+      'orphan',
+    )
+    expect(ownerStatus({'dev.sandbox-agent.owner-pid': '1', 'dev.sandbox-agent.owner-host': 'there'}, probe)).toBe(
+      'other-host',
+    )
+    expect(ownerStatus({}, probe)).toBe('unknown')
+  })
+})

@@ -1,0 +1,74 @@
+// Fail closed: the checks flag every weakened isolation property, from inspect data and from the runner's report.
+import type Dockerode from 'dockerode'
+import {describe, expect, it} from 'vitest'
+
+import {sandboxSettingsSchema} from '../../config/schema.js'
+import {inspectProblems, selfTestProblems, type SelfTestReport} from './isolation-check.js'
+
+const settings = sandboxSettingsSchema.parse({})
+
+function inspect(
+  host: Partial<Dockerode.HostConfig> = {},
+  extra: Partial<Dockerode.ContainerInspectInfo> = {},
+): Dockerode.ContainerInspectInfo {
+  return {
+    HostConfig: {
+      NetworkMode: 'none',
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      ReadonlyRootfs: true,
+      Memory: 1,
+      MemorySwap: 1,
+      PidsLimit: 10,
+      ...host,
+    },
+    Config: {User: '1000:1000'},
+    Mounts: [{Type: 'volume', Destination: '/workspace', Source: '/var/lib/docker/volumes/x', RW: true}],
+    ...extra,
+  } as unknown as Dockerode.ContainerInspectInfo
+}
+
+const report: SelfTestReport = {
+  uid: 1000,
+  gid: 1000,
+  capEff: '0000000000000000',
+  noNewPrivs: '1',
+  interfaces: ['lo'],
+  probes: {'1.1.1.1:443': 'ENETUNREACH'},
+  dockerSocket: false,
+  env: [],
+}
+
+describe('isolation checks', () => {
+  it('accept a hardened container', () => {
+    expect(inspectProblems(inspect(), settings)).toEqual([])
+    expect(selfTestProblems(report, settings)).toEqual([])
+  })
+
+  it('flag each weakened property seen by docker inspect', () => {
+    expect(inspectProblems(inspect({NetworkMode: 'bridge'}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({CapDrop: []}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({CapAdd: ['SYS_ADMIN']}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({Privileged: true}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({SecurityOpt: []}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({MemorySwap: -1}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({Binds: ['/:/host']}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({}, {Config: {User: 'root'}} as never), settings)).toHaveLength(1)
+    const socket = inspect({}, {
+      Mounts: [{Type: 'bind', Source: '/var/run/docker.sock', Destination: '/var/run/docker.sock', RW: true}],
+    } as never)
+    expect(inspectProblems(socket, settings).join()).toContain('Docker socket')
+  })
+
+  it('flag what the runner sees from inside', () => {
+    expect(selfTestProblems({...report, uid: 0}, settings)).toHaveLength(1)
+    expect(selfTestProblems({...report, capEff: '00000000a80425fb'}, settings)).toHaveLength(1)
+    expect(selfTestProblems({...report, noNewPrivs: '0'}, settings)).toHaveLength(1)
+    expect(selfTestProblems({...report, interfaces: ['lo', 'eth0']}, settings)).toHaveLength(1)
+    expect(selfTestProblems({...report, probes: {'1.1.1.1:443': 'connected'}}, settings)).toHaveLength(1)
+    expect(selfTestProblems({...report, dockerSocket: true}, settings)).toHaveLength(1)
+    // with the bridge network asked for, interfaces and connections are expected
+    const bridge = sandboxSettingsSchema.parse({network: 'bridge'})
+    expect(selfTestProblems({...report, interfaces: ['lo', 'eth0'], probes: {x: 'connected'}}, bridge)).toEqual([])
+  })
+})

@@ -1,0 +1,87 @@
+// Never leave a running container behind: open sessions are removed (or stopped and kept) on SIGINT/SIGTERM/SIGHUP.
+
+export interface CleanupTarget {
+  readonly id: string
+  close(): Promise<void>
+  keep(): Promise<void>
+}
+
+export interface SignalCleanupOptions {
+  signals?: NodeJS.Signals[]
+  /** Aborted on the first signal so the running command stops first and the caller can wind down by itself. */
+  abort?: AbortController
+  /** How long the caller gets after the abort before the sessions are cleaned up here anyway. */
+  graceMs?: number
+  /** Defaults to process.exit. */
+  exit?: (code: number) => void
+  /** Called once the cleanup starts (e.g. to tell the user). */
+  onSignal?: (signal: NodeJS.Signals) => void
+}
+
+const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129}
+
+/** The sessions a process has open, and what to do with each should the process be told to stop. */
+export class SessionCleanup {
+  private readonly sessions = new Map<CleanupTarget, 'remove' | 'keep'>()
+  private running: Promise<void> | undefined
+
+  add(session: CleanupTarget, onExit: 'remove' | 'keep' = 'remove'): void {
+    this.sessions.set(session, onExit)
+  }
+
+  delete(session: CleanupTarget): void {
+    this.sessions.delete(session)
+  }
+
+  get size(): number {
+    return this.sessions.size
+  }
+
+  /** Removes or keeps every registered session (once; later calls wait for the first). */
+  runAll(): Promise<void> {
+    this.running ??= (async () => {
+      const work = [...this.sessions].map(async ([session, action]) => {
+        try {
+          await (action === 'keep' ? session.keep() : session.close())
+        } catch {
+          // best effort: an orphan is reported at the next start
+        }
+      })
+      this.sessions.clear()
+      await Promise.all(work)
+    })().finally(() => (this.running = undefined))
+    return this.running
+  }
+
+  /**
+   * Installs signal handlers. The first signal aborts `abort` (when given) and waits `graceMs` for the caller to
+   * finish; a second signal, or the end of the grace period, cleans up here and exits. Returns an uninstaller.
+   */
+  installSignalHandlers(options: SignalCleanupOptions = {}): () => void {
+    const signals = options.signals ?? ['SIGINT', 'SIGTERM', 'SIGHUP']
+    const exit = options.exit ?? ((code: number) => process.exit(code))
+    let count = 0
+    let timer: NodeJS.Timeout | undefined
+    const finish = async (signal: NodeJS.Signals): Promise<void> => {
+      clearTimeout(timer)
+      options.onSignal?.(signal)
+      await this.runAll()
+      exit(EXIT_CODES[signal] ?? 1)
+    }
+    const handler = (signal: NodeJS.Signals): void => {
+      count += 1
+      if (count === 1 && options.abort && !options.abort.signal.aborted) {
+        options.abort.abort(new Error(`received ${signal}`))
+        timer = setTimeout(() => void finish(signal), options.graceMs ?? 5000)
+        timer.unref()
+        return
+      }
+      void finish(signal)
+    }
+    for (const signal of signals) process.on(signal, handler)
+    return () => {
+      clearTimeout(timer)
+      for (const signal of signals) process.off(signal, handler)
+    }
+  }
+}

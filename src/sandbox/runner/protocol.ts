@@ -1,0 +1,73 @@
+// The binary frame protocol spoken with the in-container runner (sandbox-images/default/rootfs/opt/sandbox-agent/runner.js).
+//
+// Frame: [type u8][id u32 BE][length u32 BE][payload]. Output frames carry raw bytes; control frames carry
+// [json length u32 BE][json][optional raw tail]. Keep the numbers in sync with runner.js.
+
+export const PROTOCOL_VERSION = 1
+export const FRAME_HEADER_BYTES = 9
+
+export const FrameType = {
+  // host -> runner
+  exec: 1,
+  cancel: 2,
+  credit: 3,
+  call: 4,
+  // runner -> host
+  ready: 16,
+  started: 17,
+  stdout: 18,
+  stderr: 19,
+  exit: 20,
+  reply: 21,
+  fail: 22,
+} as const
+
+/** What the runner reports when a foreground command ends (or a background one starts). */
+export interface RunnerExit {
+  exitCode: number | null
+  signal: string | null
+  timedOut?: boolean
+  canceled?: boolean
+  oomKilled?: boolean
+  backgroundPids: number[]
+  logFile?: string
+  error?: string
+}
+
+export interface ExecRequest {
+  cmd: string
+  cwd?: string
+  env?: Record<string, string>
+  timeoutMs?: number
+  background?: boolean
+  /** Bytes of output the runner may send before it waits for credit. */
+  window: number
+}
+
+export function encodeFrame(type: number, id: number, payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length)
+  frame.writeUInt8(type, 0)
+  frame.writeUInt32BE(id >>> 0, 1)
+  frame.writeUInt32BE(payload.length, 5)
+  payload.copy(frame, FRAME_HEADER_BYTES)
+  return frame
+}
+
+export function encodeControl(type: number, id: number, value: unknown, tail?: Buffer): Buffer {
+  const json = Buffer.from(JSON.stringify(value))
+  const size = Buffer.allocUnsafe(4)
+  size.writeUInt32BE(json.length, 0)
+  return encodeFrame(type, id, Buffer.concat([size, json, tail ?? Buffer.alloc(0)]))
+}
+
+export function encodeCredit(id: number, bytes: number): Buffer {
+  const payload = Buffer.allocUnsafe(4)
+  payload.writeUInt32BE(Math.min(bytes, 0xffffffff), 0)
+  return encodeFrame(FrameType.credit, id, payload)
+}
+
+export function decodeControl<T>(payload: Buffer): {value: T; tail: Buffer} {
+  const size = payload.readUInt32BE(0)
+  const value = JSON.parse(payload.subarray(4, 4 + size).toString('utf8')) as T
+  return {value, tail: payload.subarray(4 + size)}
+}

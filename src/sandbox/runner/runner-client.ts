@@ -1,0 +1,276 @@
+// The host end of the runner protocol: many commands and calls multiplexed over one attached container stream.
+import type {Duplex} from 'node:stream'
+
+import type {Logger} from '../../logging/logger.js'
+import {ExecStream} from '../exec/exec-stream.js'
+import type {ExecHandle, ExecOptions} from '../types.js'
+import {DockerStreamDemuxer, FrameReader} from './chunk-reader.js'
+import {
+  FrameType,
+  decodeControl,
+  encodeControl,
+  encodeCredit,
+  encodeFrame,
+  type ExecRequest,
+  type RunnerExit,
+} from './protocol.js'
+
+/** Output the runner may send for one command before waiting for the host to consume it. */
+const CREDIT_WINDOW = 8 * 1024 * 1024
+/** Consumed bytes are acknowledged in batches of this size (fewer frames). */
+const CREDIT_BATCH = 256 * 1024
+/** How long past its own timeout the host waits for the runner to report a command. */
+const HOST_TIMEOUT_SLACK_MS = 5000
+
+/** What the container's start command prints when the image has no runner (see RUNNER_COMMAND). */
+export const NO_RUNNER = 'sandbox-agent: no runner'
+
+export class RunnerGoneError extends Error {
+  constructor(message = 'the sandbox container went away') {
+    super(message)
+    this.name = 'RunnerGoneError'
+  }
+}
+
+interface PendingCall {
+  resolve: (reply: {value: unknown; tail: Buffer}) => void
+  reject: (error: Error) => void
+}
+
+interface LiveExec {
+  stream: ExecStream
+  uncredited: number
+  cleanup: () => void
+}
+
+export interface RunnerClientOptions {
+  logger: Logger
+  /** Called once when the stream ends (container stopped, died or the daemon went away). */
+  onGone?: () => void
+  /** Asked when the stream ends under running commands: was it the memory limit? (docker inspect State.OOMKilled) */
+  explainGone?: () => Promise<{oomKilled: boolean}>
+}
+
+/** Answers from the runner's `call` operations. */
+export interface RunnerCall {
+  call<T>(op: string, args?: Record<string, unknown>, tail?: Buffer): Promise<{value: T; tail: Buffer}>
+}
+
+export class RunnerClient implements RunnerCall {
+  private nextId = 1 + Math.floor(Math.random() * 0x3fffffff)
+  private readonly calls = new Map<number, PendingCall>()
+  private readonly execs = new Map<number, LiveExec>()
+  private readonly frames: FrameReader
+  private readonly demuxer: DockerStreamDemuxer
+  private gone = false
+  private onNoRunner: (() => void) | undefined
+  private stderrTail = ''
+  ready = false
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly options: RunnerClientOptions,
+  ) {
+    this.frames = new FrameReader(
+      (type, id, payload) => this.onFrame(type, id, payload),
+      new Set([FrameType.stdout, FrameType.stderr]),
+    )
+    this.demuxer = new DockerStreamDemuxer((stream, chunk) => {
+      if (stream === 'stdout') this.frames.push(chunk)
+      else this.onDiagnostics(chunk)
+    })
+    socket.on('data', (chunk: Buffer) => this.demuxer.push(chunk))
+    socket.on('end', () => this.markGone())
+    socket.on('close', () => this.markGone())
+    socket.on('error', (error) => {
+      options.logger.debug({err: error}, 'runner stream error')
+      this.markGone()
+    })
+  }
+
+  get isGone(): boolean {
+    return this.gone
+  }
+
+  /** What the container printed on stderr (the runner's diagnostics, or why it could not start). */
+  get diagnostics(): string {
+    return this.stderrTail
+  }
+
+  /** Resolves when the runner answers a ping (it may still be starting); rejects when the stream ends first. */
+  async waitReady(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RunnerGoneError(`the sandbox runner did not answer in ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+      // The image's start command says so at once when there is no runner: no need to wait for the timeout.
+      this.onNoRunner = () => reject(new RunnerGoneError('the image has no runner'))
+      if (this.stderrTail.includes(NO_RUNNER)) this.onNoRunner()
+    })
+    try {
+      await Promise.race([this.call('ping'), timeout])
+      this.ready = true
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  call<T>(op: string, args: Record<string, unknown> = {}, tail?: Buffer): Promise<{value: T; tail: Buffer}> {
+    if (this.gone) return Promise.reject(new RunnerGoneError())
+    const id = this.allocateId()
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, {resolve: resolve as PendingCall['resolve'], reject})
+      this.write(encodeControl(FrameType.call, id, {...args, op}, tail))
+    })
+  }
+
+  exec(command: string, options: ExecOptions = {}): ExecHandle {
+    const id = this.allocateId()
+    const stream = new ExecStream({
+      maxOutputBytes: options.maxOutputBytes,
+      onConsumed: (bytes) => this.consumed(id, bytes),
+    })
+    if (options.signal?.aborted) {
+      stream.finish({canceled: true, error: 'canceled before it started'})
+      return stream
+    }
+    if (this.gone) {
+      stream.finish({containerGone: true, error: 'the sandbox container is gone'})
+      return stream
+    }
+    const onAbort = (): void => this.write(encodeFrame(FrameType.cancel, id, Buffer.alloc(0)))
+    options.signal?.addEventListener('abort', onAbort, {once: true})
+    let hostTimer: NodeJS.Timeout | undefined
+    if (options.timeoutMs && options.timeoutMs > 0 && !options.background) {
+      hostTimer = setTimeout(() => {
+        this.execs.delete(id)
+        stream.finish({timedOut: true, error: 'the sandbox runner did not report the command after its timeout'})
+      }, options.timeoutMs + HOST_TIMEOUT_SLACK_MS)
+      hostTimer.unref()
+    }
+    const cleanup = (): void => {
+      clearTimeout(hostTimer)
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+    this.execs.set(id, {stream, uncredited: 0, cleanup})
+    void stream.result.then(cleanup)
+    const request: ExecRequest = {
+      cmd: command,
+      window: CREDIT_WINDOW,
+      ...(options.cwd ? {cwd: options.cwd} : {}),
+      ...(options.env ? {env: options.env} : {}),
+      ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+      ...(options.background ? {background: true} : {}),
+    }
+    this.write(encodeControl(FrameType.exec, id, request))
+    return stream
+  }
+
+  /** Ends every command and call as "container gone"; the session decides whether it was an OOM or a kill. */
+  markGone(): void {
+    if (this.gone) return
+    this.gone = true
+    for (const pending of this.calls.values()) pending.reject(new RunnerGoneError())
+    this.calls.clear()
+    const live = [...this.execs.values()]
+    this.execs.clear()
+    const finishAll = (oomKilled: boolean): void => {
+      for (const {stream} of live) {
+        stream.finish({
+          containerGone: true,
+          oomKilled,
+          ...(oomKilled ? {signal: 'SIGKILL'} : {}),
+          error: oomKilled ? 'the sandbox ran out of memory and was killed' : 'the sandbox container went away',
+        })
+      }
+    }
+    if (live.length > 0 && this.options.explainGone) {
+      this.options.explainGone().then(
+        (why) => finishAll(why.oomKilled),
+        () => finishAll(false),
+      )
+    } else finishAll(false)
+    this.options.onGone?.()
+  }
+
+  /** Detaches from the container (it keeps running). */
+  detach(): void {
+    this.socket.destroy()
+    this.markGone()
+  }
+
+  private allocateId(): number {
+    this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1
+    return this.nextId
+  }
+
+  private write(frame: Buffer): void {
+    if (this.gone) return
+    this.socket.write(frame)
+  }
+
+  private consumed(id: number, bytes: number): void {
+    const live = this.execs.get(id)
+    if (!live) return
+    live.uncredited += bytes
+    if (live.uncredited >= CREDIT_BATCH) {
+      this.write(encodeCredit(id, live.uncredited))
+      live.uncredited = 0
+    }
+  }
+
+  private onDiagnostics(chunk: Buffer): void {
+    const text = chunk.toString('utf8')
+    this.stderrTail = (this.stderrTail + text).slice(-4096)
+    if (this.stderrTail.includes(NO_RUNNER)) this.onNoRunner?.()
+    this.options.logger.debug({runner: text.trimEnd()}, 'runner stderr')
+  }
+
+  private onFrame(type: number, id: number, payload: Buffer): void {
+    switch (type) {
+      case FrameType.stdout:
+      case FrameType.stderr: {
+        this.execs.get(id)?.stream.pushOutput(type === FrameType.stdout ? 'stdout' : 'stderr', payload)
+        return
+      }
+      case FrameType.started: {
+        const live = this.execs.get(id)
+        if (live) live.stream.pid = decodeControl<{pid: number}>(payload).value.pid
+        return
+      }
+      case FrameType.exit: {
+        const live = this.execs.get(id)
+        if (!live) return
+        this.execs.delete(id)
+        const exit = decodeControl<RunnerExit>(payload).value
+        live.stream.finish({
+          exitCode: exit.exitCode,
+          signal: exit.signal,
+          timedOut: exit.timedOut,
+          canceled: exit.canceled,
+          oomKilled: exit.oomKilled,
+          backgroundPids: exit.backgroundPids,
+          ...(exit.logFile ? {backgroundLog: exit.logFile} : {}),
+          ...(exit.error ? {error: exit.error} : {}),
+        })
+        return
+      }
+      case FrameType.reply:
+      case FrameType.fail: {
+        const pending = this.calls.get(id)
+        if (!pending) return
+        this.calls.delete(id)
+        const {value, tail} = decodeControl<unknown>(payload)
+        if (type === FrameType.reply) pending.resolve({value, tail})
+        else pending.reject(new Error((value as {message?: string}).message ?? 'runner call failed'))
+        return
+      }
+      case FrameType.ready:
+        return
+      default:
+        this.options.logger.warn({type}, 'unknown runner frame')
+    }
+  }
+}

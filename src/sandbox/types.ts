@@ -1,0 +1,114 @@
+// The sandbox seam: what the agent and the tools may ask of a sandbox, with no Docker type in sight.
+
+/** One piece of a running command's life, in the order it happened. */
+export type ExecEvent =
+  {type: 'stdout'; chunk: Buffer} | {type: 'stderr'; chunk: Buffer} | {type: 'exit'; result: ExecResult}
+
+/** Output kept for later: bounded, with the head and tail preserved and the cut counted. */
+export interface BoundedOutput {
+  /** The kept text (head + marker + tail when cut). */
+  text: string
+  /** Total bytes the stream produced. */
+  totalBytes: number
+  /** Bytes left out of `text`. 0 when nothing was cut. */
+  omittedBytes: number
+}
+
+/** One shape for success and failure (as execa does): the first termination reason wins. */
+export interface ExecResult {
+  exitCode: number | null
+  /** Signal name (e.g. SIGKILL) when the process was killed by one. */
+  signal: string | null
+  timedOut: boolean
+  canceled: boolean
+  /** The container's memory limit killed the command. */
+  oomKilled: boolean
+  /** The container itself went away (killed, daemon gone) while the command ran. */
+  containerGone: boolean
+  durationMs: number
+  stdout: BoundedOutput
+  stderr: BoundedOutput
+  /** PIDs (inside the container) of processes the command left running in the background. */
+  backgroundPids: number[]
+  /** Log file (inside the container) that receives the output of background processes, when there are any. */
+  backgroundLog?: string
+  /** A problem starting or running the command that is not its exit status (e.g. cwd missing). */
+  error?: string
+}
+
+export interface ExecOptions {
+  /** Working directory inside the container; absolute or relative to /workspace. */
+  cwd?: string
+  env?: Record<string, string>
+  /** Kill the command's whole process group after this many ms. */
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Start detached in its own process group; output goes to a log file in the container; returns at once. */
+  background?: boolean
+  /** Run with a pseudo-terminal (interactive programs). */
+  tty?: boolean
+  /** Cap on bytes of each stream kept in the result (the live stream is not capped). */
+  maxOutputBytes?: number
+}
+
+export interface ExecHandle extends AsyncIterable<ExecEvent> {
+  readonly result: Promise<ExecResult>
+}
+
+export interface DirEntry {
+  name: string
+  type: 'file' | 'directory' | 'symlink' | 'other'
+  size: number
+}
+
+export type ChangeKind = 'added' | 'modified' | 'deleted'
+
+export interface FileChange {
+  /** Path relative to the workspace root, with forward slashes. */
+  path: string
+  kind: ChangeKind
+  /** What the entry is in the sandbox now (for deleted: what it was). */
+  entryType: 'file' | 'directory' | 'symlink' | 'other'
+  binary: boolean
+  /** Unified diff for text files (may be truncated; see diffTruncated). */
+  diff?: string
+  diffTruncated?: boolean
+  size?: number
+  sha256?: string
+  mode?: number
+  linkTarget?: string
+  /** The host copy changed since the session started (applying would overwrite someone's edit; apply refuses it). */
+  hostChanged?: boolean
+}
+
+export interface ChangeSet {
+  sessionId: string
+  changes: FileChange[]
+}
+
+export interface RefusedEntry {
+  path: string
+  reason: string
+}
+
+export interface ApplyReport {
+  applied: string[]
+  refused: RefusedEntry[]
+}
+
+export interface SandboxSession extends AsyncDisposable {
+  readonly id: string
+  /** The host directory the workspace was copied from. */
+  readonly hostWorkspace: string
+  exec(command: string, options?: ExecOptions): ExecHandle
+  readFile(path: string): Promise<Buffer>
+  writeFile(path: string, data: Buffer | string): Promise<void>
+  list(path: string): Promise<DirEntry[]>
+  changes(): Promise<ChangeSet>
+  /** Applies the changes to the host workspace, refusing anything that would land outside it. */
+  apply(changes: ChangeSet): Promise<ApplyReport>
+  /** Stops the container and keeps it (for `agent diff/apply/discard` later). */
+  keep(): Promise<void>
+  /** Removes the container (and its volume). Idempotent. */
+  close(): Promise<void>
+}
