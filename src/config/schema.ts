@@ -1,0 +1,108 @@
+// One zod schema for settings.json (user and project files), shared with Qwen Code: unknown keys are kept, not refused.
+import {z} from 'zod'
+
+/** What a size setting must look like, in the words an error message uses. */
+export const BYTE_SIZE_EXPECTED = 'a size such as "512m" or "2g"'
+
+/** "512m", "2g", "1.5GiB" or a plain number of bytes. */
+export const byteSize = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*([kmgt]i?b?|b)?$/i, BYTE_SIZE_EXPECTED)], {
+    error: BYTE_SIZE_EXPECTED,
+  })
+  .transform((value) => (typeof value === 'number' ? value : parseByteSize(value)))
+
+export function parseByteSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt])?i?b?$/i.exec(text.trim())
+  if (!match) throw new Error(`not a size: ${text}`)
+  const units: Record<string, number> = {k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4}
+  const unit = match[2] ? (units[match[2].toLowerCase()] ?? 1) : 1
+  return Math.round(Number(match[1]) * unit)
+}
+
+export const sandboxSettingsSchema = z.looseObject({
+  /** Image to run; defaults to the one `agent sandbox build` makes for this version. */
+  image: z.string().min(1).optional(),
+  /** 'none' (default) or 'bridge'. Anything but none is an explicit opt-in. */
+  network: z.enum(['none', 'bridge']).default('none'),
+  /** Host variables passed into the container: names (value copied from the host) or explicit name/value pairs. */
+  env: z.union([z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.record(z.string(), z.string())]).default([]),
+  memory: byteSize.default(2 * 1024 ** 3),
+  cpus: z.number().positive().max(256).default(2),
+  pids: z.number().int().min(16).max(65_536).default(512),
+  tmpSize: byteSize.default(256 * 1024 ** 2),
+  /** .gitignore-style patterns left out of the copy into the sandbox (on top of .qwenignore). */
+  exclude: z.array(z.string()).default([]),
+  /** OCI runtime, e.g. 'runsc' for gVisor. */
+  runtime: z.string().min(1).optional(),
+  /** Bind-mount the project read-only instead of copying it. */
+  mount: z.boolean().default(false),
+  /** Largest total size of changes `apply` will write to the host. */
+  maxApplyBytes: byteSize.default(512 * 1024 ** 2),
+})
+
+export type SandboxSettings = z.output<typeof sandboxSettingsSchema>
+
+export const shellSettingsSchema = z.looseObject({
+  enableInteractiveShell: z.boolean().default(false),
+  showColor: z.boolean().default(false),
+  pager: z.string().default('cat'),
+})
+
+/** Qwen Code's approval modes; sandbox-agent runs `plan` as `default`. */
+export const approvalModes = ['plan', 'default', 'auto-edit', 'yolo'] as const
+
+export const toolsSettingsSchema = z.looseObject({
+  /** Allow-list of tools; `run_shell_command(<prefix>)` entries restrict shell commands by word prefix. */
+  core: z.array(z.string()).optional(),
+  /** Block-list, same entry format; wins over `core`. */
+  exclude: z.array(z.string()).optional(),
+  approvalMode: z.enum(approvalModes).optional(),
+  shell: shellSettingsSchema.default(shellSettingsSchema.parse({})),
+})
+
+export const modelSettingsSchema = z.looseObject({
+  name: z.string().min(1).optional(),
+  /** Turns before a run stops; Qwen Code writes -1 for unlimited. */
+  maxSessionTurns: z.number().int().min(-1).optional(),
+  /** Request timeout for the model API, ms. */
+  timeout: z.number().int().positive().optional(),
+  maxRetries: z.number().int().min(0).max(20).optional(),
+  /** Where Qwen Code keeps the same two knobs; read when the flat ones are absent. */
+  generationConfig: z
+    .looseObject({
+      timeout: z.number().int().positive().optional(),
+      maxRetries: z.number().int().min(0).max(20).optional(),
+    })
+    .optional(),
+})
+
+export const authSettingsSchema = z.looseObject({
+  /** The auth method as Qwen Code stores it: `openai`, `qwen-oauth`, or a provider id. */
+  selectedType: z.string().min(1).optional(),
+  /** Key and endpoint for the OpenAI-compatible method (Qwen Code's settings; the environment wins over them). */
+  apiKey: z.string().min(1).optional(),
+  baseUrl: z.url().optional(),
+})
+
+export const securitySettingsSchema = z.looseObject({
+  auth: authSettingsSchema.default(authSettingsSchema.parse({})),
+})
+
+export const advancedSettingsSchema = z.looseObject({
+  /** Variables never taken from a plain `.env` file (they are from `.qwen/.env`). Qwen Code's default. */
+  excludedEnvVars: z.array(z.string().min(1)).default(['DEBUG', 'DEBUG_MODE']),
+})
+
+export const settingsSchema = z.looseObject({
+  model: modelSettingsSchema.default(modelSettingsSchema.parse({})),
+  tools: toolsSettingsSchema.default(toolsSettingsSchema.parse({})),
+  security: securitySettingsSchema.default(securitySettingsSchema.parse({})),
+  advanced: advancedSettingsSchema.default(advancedSettingsSchema.parse({})),
+  // Qwen Code's own `sandbox` setting is a boolean or a command name; only an object configures ours.
+  sandbox: z.preprocess(
+    (value) => (typeof value === 'boolean' || typeof value === 'string' ? {} : value),
+    sandboxSettingsSchema.default(sandboxSettingsSchema.parse({})),
+  ),
+})
+
+export type Settings = z.output<typeof settingsSchema>

@@ -1,0 +1,336 @@
+// The run_shell_command tool per the shell spec: validated parameters, permission rules, then `bash -c` in the sandbox
+// with live output, a result in the spec's fields, and output cut for the model with the full text saved in the sandbox.
+import {randomUUID} from 'node:crypto'
+
+import {z} from 'zod'
+
+import {
+  resolveWorkspacePath,
+  WORKSPACE_ROOT,
+  WorkspacePathError,
+  workspaceRelative,
+} from '../../plugin-kit/workspace-path.js'
+import type {ExecResult, SandboxSession} from '../../sandbox/types.js'
+import type {ToolContext, ToolDefinition, ToolResult} from '../types.js'
+import {OutputCapture} from './output-capture.js'
+import {endsWithBackgroundOperator} from './shell-parse.js'
+import {checkShellCommand, compileShellRules, type ShellPermissionRules} from './shell-permissions.js'
+import {formatShellResult, terminationProblem} from './shell-result.js'
+import {
+  cutForModel,
+  fits,
+  MODEL_OUTPUT_MAX_CHARS,
+  MODEL_OUTPUT_MAX_LINES,
+  splitBudget,
+  type OutputBudget,
+} from './truncate-output.js'
+
+export const SHELL_TOOL_NAME = 'run_shell_command'
+export const DEFAULT_SHELL_TIMEOUT_MS = 120_000
+export const MAX_SHELL_TIMEOUT_MS = 600_000
+/** Where full outputs that were cut for the model are saved, inside the sandbox. */
+export const SHELL_OUTPUT_DIR = '/tmp/sandbox-agent/output'
+
+function checkDirectory(directory: string, ctx: z.core.$RefinementCtx): void {
+  try {
+    resolveWorkspacePath(directory)
+  } catch (error) {
+    if (!(error instanceof WorkspacePathError)) throw error
+    ctx.addIssue({
+      code: 'custom',
+      message: `directory must stay inside the project (${WORKSPACE_ROOT}): ${error.message}`,
+    })
+  }
+}
+
+export const shellParametersSchema = z.object({
+  command: z
+    .string()
+    .refine((command) => command.trim() !== '', 'command is empty')
+    .describe('Exact bash command to execute as `bash -c <command>`'),
+  description: z
+    .string()
+    .optional()
+    .describe('Brief description of the command for the user. Be specific and concise, ideally a single sentence.'),
+  directory: z
+    .string()
+    .superRefine(checkDirectory)
+    .optional()
+    .describe('(OPTIONAL) Directory to run the command in, relative to the project root (default: the project root).'),
+  is_background: z
+    .boolean()
+    .describe(
+      'Whether to run the command in the background. true for long-running processes (dev servers, watchers, databases) ' +
+        'that keep running; false for one-shot commands whose output you need. Required: choose explicitly.',
+    ),
+  timeout: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_SHELL_TIMEOUT_MS)
+    .optional()
+    .describe(`(OPTIONAL) Timeout in milliseconds (max ${MAX_SHELL_TIMEOUT_MS}, default ${DEFAULT_SHELL_TIMEOUT_MS}).`),
+})
+
+export type ShellParameters = z.output<typeof shellParametersSchema>
+
+export interface ShellToolSettings {
+  /** settings `tools.core` / `tools.exclude` (entries about other tools are ignored here). */
+  core?: readonly string[] | undefined
+  exclude?: readonly string[] | undefined
+  /** settings `tools.shell`. */
+  shell?: {enableInteractiveShell?: boolean; showColor?: boolean; pager?: string}
+  /** Overrides for tests: the model's budget and when captured output is spilled into the sandbox. */
+  limits?: Partial<{maxChars: number; maxLines: number; spillBytes: number}>
+  /** Names saved output files; default a random UUID per call. */
+  callId?: () => string
+}
+
+const DESCRIPTION = `Executes a bash command as \`bash -c <command>\` inside the session's sandbox container, where the project is at ${WORKSPACE_ROOT}.
+
+The following information is returned:
+Command: the executed command.
+Directory: the directory (relative to the project root) where the command ran, or \`(root)\`.
+Stdout: output on the stdout stream, or \`(empty)\`. Cut when long (head and tail kept); the full output is saved to a file in the sandbox named in the cut marker.
+Stderr: output on the stderr stream, or \`(empty)\`.
+Error: an error reported while running the command (timeout, cancellation, out of memory), or \`(none)\`.
+Exit Code: the exit code, or \`(none)\` if terminated by a signal.
+Signal: the signal number if terminated by a signal, or \`(none)\`.
+Background PIDs: PIDs of background processes started, or \`(none)\`.
+
+Set is_background to true for long-running processes (dev servers, watchers); they keep running in the sandbox.
+Files the command changes stay in the sandbox until the user applies them.`
+
+// eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '')
+}
+
+/** What the user sees as the call's one-line description: the command, and `[background]` when backgrounded. */
+export function describeShellCall(params: Pick<ShellParameters, 'command' | 'is_background'>): string {
+  const background = params.is_background || endsWithBackgroundOperator(params.command)
+  return background ? `${params.command} [background]` : params.command
+}
+
+function directoryLabel(directory: string | undefined): {cwd: string; label: string} {
+  if (directory === undefined || directory.trim() === '') return {cwd: WORKSPACE_ROOT, label: '(root)'}
+  const cwd = resolveWorkspacePath(directory)
+  const relative = workspaceRelative(cwd)
+  return {cwd, label: relative === '.' ? '(root)' : relative}
+}
+
+/** Removes the trailing `&` of a command that is backgrounded by the session anyway. */
+function withoutTrailingAmpersand(command: string): string {
+  return command.replace(/(^|[^&])&\s*(#[^\n]*)?\s*$/, '$1').trimEnd()
+}
+
+async function writeInSandbox(session: SandboxSession, file: string, data: Buffer): Promise<void> {
+  try {
+    await session.writeFile(file, data)
+  } catch {
+    // The directory may not exist yet: create it, then try once more (a second failure is reported).
+    const dir = file.slice(0, file.lastIndexOf('/'))
+    await session.exec(`mkdir -p '${dir}'`, {timeoutMs: 10_000}).result
+    await session.writeFile(file, data)
+  }
+}
+
+interface StreamOutcome {
+  text: string
+  savedTo: string | undefined
+  saveError: string | undefined
+}
+
+/** Everything one call needs, built once the parameters are valid. */
+class ShellInvocation {
+  readonly background: boolean
+  readonly timeoutMs: number
+  readonly directory: {cwd: string; label: string}
+  readonly id: string
+  readonly stdout: OutputCapture
+  readonly stderr: OutputCapture
+
+  constructor(
+    readonly params: ShellParameters,
+    readonly context: ToolContext,
+    readonly settings: ShellToolSettings,
+    readonly budget: OutputBudget,
+  ) {
+    this.background = params.is_background || endsWithBackgroundOperator(params.command)
+    this.timeoutMs = params.timeout ?? DEFAULT_SHELL_TIMEOUT_MS
+    this.directory = directoryLabel(params.directory)
+    this.id = (settings.callId ?? randomUUID)()
+    const spillBytes = settings.limits?.spillBytes ?? 8 * 1024 * 1024
+    const capture = (stream: 'stdout' | 'stderr') =>
+      new OutputCapture({
+        keepChars: Math.max(budget.chars, 1),
+        spillBytes,
+        spill: (part, index) => writeInSandbox(context.session, `${this.filePath(stream)}.part${index}`, part),
+      })
+    this.stdout = capture('stdout')
+    this.stderr = capture('stderr')
+  }
+
+  filePath(stream: 'stdout' | 'stderr'): string {
+    return `${SHELL_OUTPUT_DIR}/${this.id}-${stream}.log`
+  }
+
+  get colors(): boolean {
+    return Boolean(this.settings.shell?.enableInteractiveShell && this.settings.shell.showColor)
+  }
+
+  async run(): Promise<ToolResult> {
+    const {session, signal, onProgress} = this.context
+    const interactive = Boolean(this.settings.shell?.enableInteractiveShell)
+    const env: Record<string, string> = {QWEN_CODE: '1'}
+    if (interactive) env.PAGER = this.settings.shell?.pager ?? 'cat'
+    const command = this.background ? withoutTrailingAmpersand(this.params.command) : this.params.command
+    const handle = session.exec(command, {
+      cwd: this.directory.cwd,
+      env,
+      signal,
+      background: this.background,
+      ...(this.background ? {} : {timeoutMs: this.timeoutMs}),
+      ...(interactive ? {tty: true} : {}),
+      maxOutputBytes: 256 * 1024,
+    })
+    let exitResult: ExecResult | undefined
+    for await (const event of handle) {
+      if (event.type === 'exit') {
+        exitResult = event.result
+        continue
+      }
+      const text = (event.type === 'stdout' ? this.stdout : this.stderr).append(event.chunk)
+      if (text !== '' && onProgress) onProgress({stream: event.type, chunk: this.colors ? text : stripAnsi(text)})
+    }
+    for (const [stream, capture] of [
+      ['stdout', this.stdout],
+      ['stderr', this.stderr],
+    ] as const) {
+      const tail = capture.end()
+      if (tail !== '' && onProgress) onProgress({stream, chunk: tail})
+    }
+    const result = exitResult ?? (await handle.result)
+    // A session that reports output only in the result (no events) still gets its output shown.
+    for (const [stream, capture] of [
+      ['stdout', this.stdout],
+      ['stderr', this.stderr],
+    ] as const) {
+      if (capture.totalBytes === 0 && result[stream].text !== '') {
+        capture.append(Buffer.from(result[stream].text))
+        capture.end()
+      }
+    }
+    return this.format(result)
+  }
+
+  async #finish(stream: 'stdout' | 'stderr', capture: OutputCapture, budget: OutputBudget): Promise<StreamOutcome> {
+    const captured = capture.text()
+    const clean = {...captured, head: stripAnsi(captured.head), tail: stripAnsi(captured.tail)}
+    if (fits(clean, budget) && clean.complete && capture.spilledParts === 0) {
+      await capture.rest()
+      return {text: clean.head, savedTo: undefined, saveError: undefined}
+    }
+    const file = this.filePath(stream)
+    const cut = cutForModel(clean, budget, file)
+    try {
+      const last = await capture.rest()
+      if (capture.spilledParts === 0) await writeInSandbox(this.context.session, file, last)
+      else {
+        const parts = Array.from({length: capture.spilledParts}, (_, i) => `'${file}.part${i}'`)
+        if (last.length > 0) {
+          await writeInSandbox(this.context.session, `${file}.part${capture.spilledParts}`, last)
+          parts.push(`'${file}.part${capture.spilledParts}'`)
+        }
+        const joined = await this.context.session.exec(
+          `cat ${parts.join(' ')} > '${file}' && rm -f ${parts.join(' ')}`,
+          {timeoutMs: 60_000},
+        ).result
+        if (joined.exitCode !== 0) throw new Error(joined.stderr.text.trim() || `exit code ${joined.exitCode}`)
+      }
+      return {text: cut.text, savedTo: file, saveError: undefined}
+    } catch (error) {
+      this.context.log.warn({err: error, file}, 'could not save full shell output')
+      const text = cut.text.replace(`the full output is in ${file}`, 'the full output could not be saved')
+      return {text, savedTo: undefined, saveError: (error as Error).message}
+    }
+  }
+
+  async format(result: ExecResult): Promise<ToolResult> {
+    const [outBudget, errBudget] = splitBudget(this.stdout.text(), this.stderr.text(), this.budget)
+    const stdout = await this.#finish('stdout', this.stdout, outBudget)
+    const stderr = await this.#finish('stderr', this.stderr, errBudget)
+    const problem = terminationProblem(result, this.timeoutMs)
+    const forModel = formatShellResult({
+      command: this.params.command,
+      directory: this.directory.label,
+      stdout: stdout.text,
+      stderr: stderr.text,
+      error: problem?.message,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      backgroundPids: result.backgroundPids,
+    })
+    const status = problem
+      ? problem.message
+      : this.background
+        ? `started in the background${result.backgroundPids.length > 0 ? ` (PID ${result.backgroundPids.join(', ')})` : ''}`
+        : result.exitCode !== null
+          ? `exit code ${result.exitCode}`
+          : `killed by ${result.signal ?? 'a signal'}`
+    const saved = [stdout.savedTo, stderr.savedTo].filter(Boolean)
+    const forUser = [
+      `$ ${describeShellCall(this.params)}`,
+      ...(this.params.description ? [`# ${this.params.description}`] : []),
+      `(${status}${saved.length > 0 ? `; full output in ${saved.join(', ')}` : ''})`,
+    ].join('\n')
+    return problem ? {forModel, forUser, error: problem} : {forModel, forUser}
+  }
+}
+
+/** The tool configured with the settings' permission lists and shell options. */
+export function createRunShellCommandTool(settings: ShellToolSettings = {}): ToolDefinition<ShellParameters> {
+  const rules: ShellPermissionRules = compileShellRules({core: settings.core, exclude: settings.exclude})
+  const budget: OutputBudget = {
+    chars: settings.limits?.maxChars ?? MODEL_OUTPUT_MAX_CHARS,
+    lines: settings.limits?.maxLines ?? MODEL_OUTPUT_MAX_LINES,
+  }
+  return Object.freeze({
+    name: SHELL_TOOL_NAME,
+    displayName: 'Shell',
+    description: DESCRIPTION,
+    parameters: shellParametersSchema,
+    kind: 'execute',
+    actsOn: 'sandbox',
+    describe: describeShellCall,
+    async execute(params: ShellParameters, context: ToolContext): Promise<ToolResult> {
+      const permission = checkShellCommand(params.command, rules)
+      if (!permission.allowed) {
+        return {
+          forModel: permission.message,
+          forUser: permission.message,
+          error: {kind: 'refused', message: permission.message},
+        }
+      }
+      return new ShellInvocation(params, context, settings, budget).run()
+    },
+  } satisfies ToolDefinition<ShellParameters>)
+}
+
+/** The tool with no command restrictions and default shell settings. */
+export const runShellCommandTool: ToolDefinition<ShellParameters> = createRunShellCommandTool()
+
+/** The tool configured from merged settings (`tools.core`, `tools.exclude`, `tools.shell`). */
+export function shellToolFromSettings(tools: {
+  core?: readonly string[] | undefined
+  exclude?: readonly string[] | undefined
+  shell?: ShellToolSettings['shell']
+}): ToolDefinition<ShellParameters> {
+  return createRunShellCommandTool({
+    core: tools.core,
+    exclude: tools.exclude,
+    ...(tools.shell ? {shell: tools.shell} : {}),
+  })
+}

@@ -1,0 +1,57 @@
+// The tool seam: a tool is static data (name, kind, schema) plus an execute that acts only through its context.
+import type {z} from 'zod'
+
+import type {Logger} from '../logging/logger.js'
+import type {SandboxSession} from '../sandbox/types.js'
+
+export type ToolKind = 'read' | 'edit' | 'delete' | 'move' | 'search' | 'execute' | 'fetch' | 'think' | 'other'
+
+/** Where a tool acts: only inside the sandbox (safe without asking) or on the host (needs approval). */
+export type ToolActsOn = 'sandbox' | 'host'
+
+export type ToolErrorKind =
+  'invalid_parameters' | 'unknown_tool' | 'refused' | 'denied_by_user' | 'execution_failed' | 'timed_out' | 'canceled'
+
+export interface ToolResult {
+  /** What the model reads. */
+  forModel: string
+  /** What a person sees (may be shorter or richer than forModel). */
+  forUser: string
+  error?: {kind: ToolErrorKind; message: string}
+}
+
+/** Live output while a tool runs (shown to the user, not sent to the model). */
+export interface ToolProgress {
+  stream: 'stdout' | 'stderr'
+  chunk: string
+}
+
+export interface ToolContext {
+  /** The model's id for this call (names saved output files so they match the transcript). */
+  callId?: string
+  session: SandboxSession
+  signal: AbortSignal
+  log: Logger
+  /** Live output sink for the user. */
+  onProgress?: (progress: ToolProgress) => void
+}
+
+export interface ToolDefinition<P = unknown> {
+  name: string
+  /** Human title shown in listings. */
+  displayName?: string
+  description: string
+  parameters: z.ZodType<P>
+  kind: ToolKind
+  actsOn: ToolActsOn
+  /** A one-line description of this call for people (e.g. the command and `[background]`). */
+  describe?(params: P): string
+  execute(params: P, context: ToolContext): Promise<ToolResult>
+}
+
+/** A tool as registered: its definition plus where it came from. */
+export interface RegisteredTool {
+  definition: ToolDefinition<unknown>
+  /** The plugin (package name) that contributed it, or 'core'. */
+  source: string
+}
