@@ -1,0 +1,37 @@
+// Everything a user sees, in every output format, is a rendering of this one event stream.
+import type {ApplyReport, ChangeSet, ExecResult} from '../sandbox/types.js'
+import type {ToolActsOn, ToolKind, ToolResult} from '../tools/types.js'
+import type {TokenUsage} from './model-client.js'
+
+export type AgentEvent =
+  | {type: 'session_started'; sessionId: string; model: string; cwd: string; tools: string[]; approvalMode: string}
+  | {type: 'turn_started'; turn: number}
+  | {type: 'text_delta'; text: string}
+  /** A piece of a tool call as the model streams it (for partial-message output); the call itself follows. */
+  | {type: 'tool_call_delta'; index: number; id?: string; name?: string; argumentsDelta?: string}
+  | {type: 'assistant_message'; text: string; toolCalls: {id: string; name: string; input: unknown}[]}
+  | {
+      type: 'tool_call_started'
+      id: string
+      name: string
+      kind: ToolKind
+      actsOn: ToolActsOn
+      description: string
+      input: unknown
+    }
+  | {type: 'tool_output'; id: string; stream: 'stdout' | 'stderr'; chunk: string}
+  | {type: 'tool_call_finished'; id: string; name: string; result: ToolResult; exec?: ExecResult; durationMs: number}
+  | {type: 'approval_needed'; id: string; name: string; description: string}
+  | {type: 'model_retry'; attempt: number; delayMs: number; reason: string}
+  /** Tokens of one model turn (run_finished carries the total). */
+  | {type: 'usage'; usage: TokenUsage}
+  | {type: 'changes_ready'; changes: ChangeSet}
+  | {type: 'changes_applied'; report: ApplyReport}
+  | {
+      type: 'run_finished'
+      reason: 'completed' | 'max_turns' | 'canceled'
+      turns: number
+      usage: TokenUsage
+      durationMs: number
+    }
+  | {type: 'run_failed'; message: string; turns: number; usage: TokenUsage; durationMs: number}

@@ -1,0 +1,28 @@
+// What `agent run` plugs together from other folders: the built-in tools and an open sandbox session for the project.
+import type {AgentConfig} from '../config/index.js'
+import type {Logger} from '../logging/logger.js'
+import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
+import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
+import type {SandboxSession} from '../sandbox/types.js'
+import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
+import type {ToolDefinition} from '../tools/types.js'
+
+/** The core tools (plugins add theirs through the `agent:tools` hook). */
+export function coreTools(config: AgentConfig): ToolDefinition<unknown>[] {
+  return [shellToolFromSettings(config.settings.tools) as ToolDefinition<unknown>]
+}
+
+export interface OpenSandboxOptions {
+  signal: AbortSignal
+  logger: Logger
+  /** Sessions to remove (or keep) should the process be told to stop. */
+  cleanup: SessionCleanup
+  /** Use a warm idle container of this project when there is one, and leave it warm afterwards. */
+  reuse: boolean
+}
+
+/** Starts a sandbox container holding a copy of the project (checked for isolation before it is handed out). */
+export async function openSandbox(config: AgentConfig, options: OpenSandboxOptions): Promise<SandboxSession> {
+  const engine = new DockerSandboxEngine({logger: options.logger, cleanup: options.cleanup, hostEnv: {...config.env}})
+  return engine.open(config.projectRoot, config.sandbox, {signal: options.signal, reuse: options.reuse})
+}

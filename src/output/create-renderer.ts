@@ -1,0 +1,24 @@
+// Picks the renderer for --output-format.
+import {createJsonRenderer, createStreamJsonRenderer} from './json-renderers.js'
+import type {OutputFormat, RenderIO, Renderer} from './renderer.js'
+import {createTextRenderer} from './text-renderer.js'
+
+export interface RendererOptions {
+  includePartialMessages?: boolean
+  agentVersion?: string
+  color?: boolean
+}
+
+export function createRenderer(format: OutputFormat, io: RenderIO, options: RendererOptions = {}): Renderer {
+  switch (format) {
+    case 'stream-json':
+      return createStreamJsonRenderer(io, {
+        includePartialMessages: options.includePartialMessages,
+        agentVersion: options.agentVersion,
+      })
+    case 'json':
+      return createJsonRenderer(io, {agentVersion: options.agentVersion})
+    case 'text':
+      return createTextRenderer(io, {color: options.color})
+  }
+}

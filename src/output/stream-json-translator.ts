@@ -1,0 +1,300 @@
+// Turns the AgentEvent stream into stream-json protocol messages (shared by the stream-json and json renderers).
+import {randomUUID} from 'node:crypto'
+
+import type {AgentEvent} from '../agent/events.js'
+import type {TokenUsage} from '../agent/model-client.js'
+import type {ApplyReport, ChangeSet} from '../sandbox/types.js'
+import type {
+  AssistantMessage,
+  ResultMessage,
+  StreamEvent,
+  StreamJsonMessage,
+  StreamJsonUsage,
+  SystemInitMessage,
+} from './stream-json-schema.js'
+
+export interface TranslatorOptions {
+  /** Emit `stream_event` messages for text and tool-call deltas and live tool output. */
+  includePartialMessages?: boolean
+  agentVersion?: string
+  /** Fallbacks when a run fails before `session_started`. */
+  sessionId?: string
+  now?: () => number
+}
+
+type PermissionMode = SystemInitMessage['permission_mode']
+
+export class StreamJsonTranslator {
+  private sessionId: string
+  private model = ''
+  private readonly started: number
+  private apiMs = 0
+  private turnStartedAt: number | undefined
+  private turnUsage: TokenUsage = {inputTokens: 0, outputTokens: 0}
+  private lastText = ''
+  private readonly inputs = new Map<string, {name: string; input: unknown}>()
+  private readonly denials: ResultMessage['permission_denials'] = []
+  private changes: ChangeSet | undefined
+  private applied: ApplyReport | undefined
+  private ended: AgentEvent | undefined
+  /** Open partial blocks of the current turn: text at most once, tool calls by their delta index. */
+  private textBlock: number | undefined
+  private readonly toolBlocks = new Map<number, number>()
+  private nextBlock = 0
+  private readonly now: () => number
+
+  constructor(private readonly options: TranslatorOptions = {}) {
+    this.now = options.now ?? Date.now
+    this.started = this.now()
+    this.sessionId = options.sessionId ?? ''
+  }
+
+  /** The messages an event produces (often none). */
+  translate(event: AgentEvent): StreamJsonMessage[] {
+    const partial = this.options.includePartialMessages === true
+    switch (event.type) {
+      case 'session_started':
+        this.sessionId = event.sessionId
+        this.model = event.model
+        return [
+          {
+            type: 'system',
+            subtype: 'init',
+            ...this.envelope(),
+            cwd: event.cwd,
+            tools: event.tools,
+            model: event.model,
+            permission_mode: event.approvalMode as PermissionMode,
+            ...(this.options.agentVersion ? {agent_version: this.options.agentVersion} : {}),
+          },
+        ]
+      case 'turn_started':
+        this.turnStartedAt = this.now()
+        this.turnUsage = {inputTokens: 0, outputTokens: 0}
+        this.textBlock = undefined
+        this.toolBlocks.clear()
+        this.nextBlock = 0
+        return partial
+          ? [
+              this.streamEvent({
+                type: 'message_start',
+                message: {id: `msg_${event.turn}`, role: 'assistant', model: this.model, content: []},
+              }),
+            ]
+          : []
+      case 'text_delta': {
+        if (!partial) return []
+        const out: StreamJsonMessage[] = []
+        if (this.textBlock === undefined) {
+          this.textBlock = this.nextBlock++
+          out.push(
+            this.streamEvent({
+              type: 'content_block_start',
+              index: this.textBlock,
+              content_block: {type: 'text', text: ''},
+            }),
+          )
+        }
+        out.push(
+          this.streamEvent({
+            type: 'content_block_delta',
+            index: this.textBlock,
+            delta: {type: 'text_delta', text: event.text},
+          }),
+        )
+        return out
+      }
+      case 'tool_call_delta': {
+        if (!partial) return []
+        const out: StreamJsonMessage[] = []
+        let block = this.toolBlocks.get(event.index)
+        if (block === undefined) {
+          block = this.nextBlock++
+          this.toolBlocks.set(event.index, block)
+          out.push(
+            this.streamEvent({
+              type: 'content_block_start',
+              index: block,
+              content_block: {
+                type: 'tool_use',
+                id: event.id ?? `call_${event.index}`,
+                name: event.name ?? '',
+                input: {},
+              },
+            }),
+          )
+        }
+        if (event.argumentsDelta) {
+          out.push(
+            this.streamEvent({
+              type: 'content_block_delta',
+              index: block,
+              delta: {type: 'input_json_delta', partial_json: event.argumentsDelta},
+            }),
+          )
+        }
+        return out
+      }
+      case 'usage':
+        this.turnUsage.inputTokens += event.usage.inputTokens
+        this.turnUsage.outputTokens += event.usage.outputTokens
+        return []
+      case 'assistant_message': {
+        if (this.turnStartedAt !== undefined) this.apiMs += this.now() - this.turnStartedAt
+        this.turnStartedAt = undefined
+        if (event.text) this.lastText = event.text
+        const out: StreamJsonMessage[] = []
+        if (partial) {
+          const open = [...(this.textBlock !== undefined ? [this.textBlock] : []), ...this.toolBlocks.values()].sort(
+            (a, b) => a - b,
+          )
+          for (const index of open) out.push(this.streamEvent({type: 'content_block_stop', index}))
+          out.push(this.streamEvent({type: 'message_stop'}))
+        }
+        for (const call of event.toolCalls) this.inputs.set(call.id, {name: call.name, input: call.input})
+        const content: AssistantMessage['message']['content'] = [
+          ...(event.text ? [{type: 'text' as const, text: event.text}] : []),
+          ...event.toolCalls.map((call) => ({
+            type: 'tool_use' as const,
+            id: call.id,
+            name: call.name,
+            input: call.input,
+          })),
+        ]
+        out.push({
+          type: 'assistant',
+          ...this.envelope(),
+          parent_tool_use_id: null,
+          message: {
+            id: `msg_${randomUUID()}`,
+            type: 'message',
+            role: 'assistant',
+            model: this.model,
+            content,
+            stop_reason: event.toolCalls.length > 0 ? 'tool_use' : 'end_turn',
+            usage: toUsage(this.turnUsage),
+          },
+        })
+        return out
+      }
+      case 'tool_call_started':
+        if (!this.inputs.has(event.id)) this.inputs.set(event.id, {name: event.name, input: event.input})
+        return []
+      case 'tool_output':
+        return partial
+          ? [
+              this.streamEvent({
+                type: 'tool_progress',
+                tool_use_id: event.id,
+                content: {stream: event.stream, text: event.chunk},
+              }),
+            ]
+          : []
+      case 'tool_call_finished': {
+        const kind = event.result.error?.kind
+        if (kind === 'refused' || kind === 'denied_by_user') {
+          this.denials.push({
+            tool_name: event.name,
+            tool_use_id: event.id,
+            tool_input: this.inputs.get(event.id)?.input ?? null,
+          })
+        }
+        return [
+          {
+            type: 'user',
+            ...this.envelope(),
+            parent_tool_use_id: null,
+            message: {
+              role: 'user',
+              content: [
+                {
+                  type: 'tool_result',
+                  tool_use_id: event.id,
+                  content: event.result.forModel,
+                  is_error: event.result.error !== undefined,
+                },
+              ],
+            },
+          },
+        ]
+      }
+      case 'model_retry':
+        return [
+          {
+            type: 'system',
+            subtype: 'model_retry',
+            ...this.envelope(),
+            data: {attempt: event.attempt, delay_ms: event.delayMs, reason: event.reason},
+          },
+        ]
+      case 'changes_ready':
+        this.changes = event.changes
+        if (!this.sessionId) this.sessionId = event.changes.sessionId
+        return []
+      case 'changes_applied':
+        this.applied = event.report
+        return []
+      case 'run_finished':
+      case 'run_failed':
+        this.ended = event
+        return []
+      case 'approval_needed':
+        return []
+    }
+  }
+
+  /** The final `result` message, from how the run ended plus the changes (call once, after the last event). */
+  result(): ResultMessage {
+    const end = this.ended
+    const usage = end && 'usage' in end ? end.usage : {inputTokens: 0, outputTokens: 0}
+    const turns = end && 'turns' in end ? end.turns : 0
+    const base = {
+      type: 'result' as const,
+      ...this.envelope(),
+      duration_ms: Math.max(0, Math.round(this.now() - this.started)),
+      duration_api_ms: Math.max(0, Math.round(this.apiMs)),
+      num_turns: turns,
+      result: this.lastText,
+      usage: toUsage(usage),
+      permission_denials: this.denials,
+      changed_files: (this.changes?.changes ?? []).map((change) => ({path: change.path, kind: change.kind})),
+      ...(this.applied ? {applied: {files: this.applied.applied, refused: this.applied.refused}} : {}),
+    }
+    if (end?.type === 'run_finished' && end.reason === 'completed')
+      return {...base, subtype: 'success', is_error: false}
+    if (end?.type === 'run_finished' && end.reason === 'max_turns') {
+      return {
+        ...base,
+        subtype: 'error_max_turns',
+        is_error: true,
+        error: {type: 'max_turns', message: `Reached the limit of ${turns} turns`},
+      }
+    }
+    if (end?.type === 'run_finished') {
+      return {
+        ...base,
+        subtype: 'error_during_execution',
+        is_error: true,
+        error: {type: 'canceled', message: 'The run was cancelled by the user'},
+      }
+    }
+    const message = end?.type === 'run_failed' ? end.message : 'The run ended without a result'
+    return {...base, subtype: 'error_during_execution', is_error: true, error: {type: 'error', message}}
+  }
+
+  private envelope(): {uuid: string; session_id: string} {
+    return {uuid: randomUUID(), session_id: this.sessionId}
+  }
+
+  private streamEvent(event: StreamEvent): StreamJsonMessage {
+    return {type: 'stream_event', ...this.envelope(), parent_tool_use_id: null, event}
+  }
+}
+
+function toUsage(usage: TokenUsage): StreamJsonUsage {
+  return {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+  }
+}

@@ -1,0 +1,209 @@
+// Output for people: the model's text on stdout as it streams; tool calls, live output and the summary on stderr.
+import type {AgentEvent} from '../agent/events.js'
+import type {TokenUsage} from '../agent/model-client.js'
+import type {ChangeSet} from '../sandbox/types.js'
+import type {ToolErrorKind, ToolKind} from '../tools/types.js'
+import type {RenderIO, Renderer} from './renderer.js'
+
+export interface TextRendererOptions {
+  /** ANSI colours on stderr (default: when stderr is a TTY and NO_COLOR is unset). */
+  color?: boolean
+}
+
+/** Errors the loop itself writes for the model: their model text is the clearest explanation for people too. */
+const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
+const CHANGE_MARK = {added: 'A', modified: 'M', deleted: 'D'} as const
+
+/**
+ * Why two streams: stdout carries only what the model says, so `agent run "..." > answer.md` or `| less` keep just the
+ * answer; everything about the work (tool calls, their live output, retries, the summary) goes to stderr.
+ */
+export function createTextRenderer(io: RenderIO, options: TextRendererOptions = {}): Renderer {
+  const color = options.color ?? (io.stderr.isTTY === true && !process.env.NO_COLOR)
+  const paint = (code: string) => (text: string) => (color ? `\u001B[${code}m${text}\u001B[0m` : text)
+  const dim = paint('2')
+  const bold = paint('1')
+  const cyan = paint('36')
+  const green = paint('32')
+  const red = paint('31')
+  const yellow = paint('33')
+
+  let stdoutAtLineStart = true
+  let outputAtLineStart = true
+  let sawOutput = new Set<string>()
+  const kinds = new Map<string, ToolKind>()
+  let end: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined
+  let changes: ChangeSet | undefined
+  let summarized = false
+  let usage: TokenUsage = {inputTokens: 0, outputTokens: 0}
+
+  const out = (text: string) => {
+    if (text === '') return
+    io.stdout.write(text)
+    stdoutAtLineStart = text.endsWith('\n')
+  }
+  /** Progress goes to stderr; first close a half-written line of model text so the two do not run together. */
+  const err = (text: string) => {
+    if (!stdoutAtLineStart) out('\n')
+    io.stderr.write(text)
+  }
+  const endOutputLine = () => {
+    if (!outputAtLineStart) io.stderr.write('\n')
+    outputAtLineStart = true
+  }
+
+  /** Outcome, turns, tokens, time and the changed files; once, at the end of the run. */
+  const summary = () => {
+    summarized = true
+    const total = end?.usage ?? usage
+    const turns = end?.turns ?? 0
+    const time = end ? `${(end.durationMs / 1000).toFixed(1)}s` : ''
+    const count = changes?.changes.length ?? 0
+    const stats = [
+      `${turns} turn${turns === 1 ? '' : 's'}`,
+      `${total.inputTokens.toLocaleString('en-US')} tokens in / ${total.outputTokens.toLocaleString('en-US')} out`,
+      time,
+      `${count} file${count === 1 ? '' : 's'} changed`,
+    ].filter(Boolean)
+    const head =
+      end?.type === 'run_failed'
+        ? red(`Failed: ${end.message}`)
+        : end?.reason === 'max_turns'
+          ? yellow(`Stopped: reached the limit of ${turns} turns (--max-turns)`)
+          : end?.reason === 'canceled'
+            ? yellow('Cancelled')
+            : green('Done')
+    const lines = [`${head} ${dim('·')} ${stats.join(dim(' · '))}`]
+    for (const change of changes?.changes ?? []) lines.push(`  ${CHANGE_MARK[change.kind]} ${change.path}`)
+    err(`\n${lines.join('\n')}\n`)
+  }
+
+  return {
+    handle(event) {
+      switch (event.type) {
+        case 'session_started':
+          err(dim(`session ${event.sessionId} · ${event.model} · approval ${event.approvalMode}\n`))
+          break
+        case 'turn_started':
+          sawOutput = new Set()
+          break
+        case 'text_delta':
+          out(event.text)
+          break
+        case 'assistant_message':
+          if (!stdoutAtLineStart) out('\n')
+          break
+        case 'tool_call_started':
+          kinds.set(event.id, event.kind)
+          err(`${cyan('●')} ${bold(event.name)} ${event.description}\n`)
+          outputAtLineStart = true
+          break
+        case 'approval_needed':
+          break
+        case 'tool_output': {
+          sawOutput.add(event.id)
+          const lines = event.chunk.split('\n')
+          let text = ''
+          for (const [i, line] of lines.entries()) {
+            const last = i === lines.length - 1
+            if (last && line === '') break
+            if (outputAtLineStart) text += dim('  │ ')
+            text += event.stream === 'stderr' ? yellow(line) : line
+            outputAtLineStart = !last
+            if (!last) text += '\n'
+          }
+          err(text)
+          break
+        }
+        case 'tool_call_finished': {
+          endOutputLine()
+          const seconds = `${(event.durationMs / 1000).toFixed(1)}s`
+          const error = event.result.error
+          if (error) {
+            // The loop's own errors explain best in their model text; a tool's forUser ends with its outcome line.
+            const text = LOOP_ERRORS.has(error.kind) ? firstLine(event.result.forModel) : lastLine(event.result.forUser)
+            err(`  ${red('✗')} ${text} ${dim(`(${error.kind.replaceAll('_', ' ')}, ${seconds})`)}\n`)
+            break
+          }
+          // forUser's last line is the outcome ("exit code 1", "read 40 lines"); the lines above it are a display worth
+          // showing when nothing streamed live, except for commands, whose lines only repeat the command.
+          const lines = event.result.forUser.replace(/\n+$/, '').split('\n')
+          const status = lines.length > 0 ? (lines.pop() as string).trim() : ''
+          if (!sawOutput.has(event.id) && kinds.get(event.id) !== 'execute' && lines.length > 0) {
+            err(indent(clipLines(lines.join('\n'), 20), dim('  │ ')))
+          }
+          const exitCode = event.exec?.exitCode ?? Number(/\bexit code (\d+)/.exec(status)?.[1] ?? 0)
+          const mark = exitCode === 0 ? green('✓') : yellow('✗')
+          err(`  ${mark} ${dim([status, seconds].filter(Boolean).join(' · '))}\n`)
+          break
+        }
+        case 'model_retry':
+          err(
+            yellow(
+              `  model request failed (${event.reason}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s\n`,
+            ),
+          )
+          break
+        case 'usage':
+          usage = {
+            inputTokens: usage.inputTokens + event.usage.inputTokens,
+            outputTokens: usage.outputTokens + event.usage.outputTokens,
+          }
+          break
+        case 'changes_ready':
+          // The summary comes as soon as the changes are known, so it is on screen before "apply?" is asked.
+          changes = event.changes
+          summary()
+          break
+        case 'changes_applied': {
+          const {applied, refused} = event.report
+          const lines = [`Applied ${applied.length} file${applied.length === 1 ? '' : 's'} to the project.`]
+          for (const entry of refused) lines.push(red(`  refused ${entry.path}: ${entry.reason}`))
+          err(`${lines.join('\n')}\n`)
+          break
+        }
+        case 'run_finished':
+        case 'run_failed':
+          end = event
+          break
+        case 'tool_call_delta':
+          break
+      }
+    },
+
+    finish() {
+      if (!summarized) summary()
+    },
+  }
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  )
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .findLast((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  )
+}
+
+function clipLines(text: string, max: number): string {
+  const lines = text.replace(/\n+$/, '').split('\n')
+  if (lines.length <= max) return lines.join('\n')
+  return [...lines.slice(0, max), `… ${lines.length - max} more lines`].join('\n')
+}
+
+function indent(text: string, prefix: string): string {
+  return `${text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n')}\n`
+}
