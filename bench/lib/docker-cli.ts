@@ -3,7 +3,6 @@ import {run, runOk} from './proc.js'
 
 export const MANAGED_LABEL = 'dev.sandbox-agent.managed=true'
 export const BENCH_LABEL = 'dev.sandbox-agent.bench=true'
-export const FALLBACK_IMAGE = 'sandbox-agent/dev-base:latest'
 export const SANDBOX_IMAGE = 'sandbox-agent/sandbox:0.1.0'
 
 const created = new Set<string>()
@@ -12,11 +11,11 @@ export async function imageExists(image: string): Promise<boolean> {
   return (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image])).code === 0
 }
 
-/** The image both sides use: the real sandbox image when built, else the dev base image. */
+/** The image both sides use: $BENCH_IMAGE, else the real sandbox image (build it first; nothing is pulled). */
 export async function benchImage(): Promise<string> {
-  const wanted = process.env.BENCH_IMAGE
-  if (wanted) return wanted
-  return (await imageExists(SANDBOX_IMAGE)) ? SANDBOX_IMAGE : FALLBACK_IMAGE
+  const wanted = process.env.BENCH_IMAGE ?? SANDBOX_IMAGE
+  if (!(await imageExists(wanted))) throw new Error(`${wanted} is missing: run './bin/run.js sandbox build' first`)
+  return wanted
 }
 
 /** `docker create` of a container that idles until removed; returns its id. */

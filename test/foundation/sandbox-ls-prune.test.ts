@@ -8,6 +8,7 @@ import {pack as tarPack} from 'tar-stream'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {createDockerClient} from '../../src/sandbox/docker-client.js'
+import {defaultImageName} from '../../src/sandbox/image/definition.js'
 import {Labels} from '../../src/sandbox/labels.js'
 import {assertBuilt, runCli} from './run-cli.js'
 
@@ -27,9 +28,9 @@ function labels(extra: Record<string, string>): Record<string, string> {
   return {[Labels.managed]: 'true', [RUN_LABEL]: run, [Labels.createdAt]: new Date().toISOString(), ...extra}
 }
 
-/** Any local image that has sleep: the sandbox image if built, else the lead's dev base. Never pulls. */
+/** The sandbox image (it has sleep). Never pulls. */
 async function runnableImage(): Promise<string> {
-  for (const candidate of ['sandbox-agent/sandbox:0.1.0', 'sandbox-agent/dev-base:latest']) {
+  for (const candidate of [defaultImageName()]) {
     try {
       await docker.getImage(candidate).inspect()
       return candidate

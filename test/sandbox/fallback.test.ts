@@ -3,15 +3,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {BASE_IMAGE} from './helpers/test-image.js'
+import {runnerlessImage} from './helpers/test-image.js'
 import {makeEngine, makeProject, settings} from './helpers/fixtures.js'
 
 describe('docker exec fallback', () => {
   it('runs commands, timeouts, background and changes without the runner', async () => {
     const engine = makeEngine()
     const dir = makeProject({'a.txt': 'one\n'})
-    // The base image has node but not /opt/sandbox-agent/runner.js.
-    await using session = await engine.open(dir, settings({image: BASE_IMAGE}))
+    // The image has node but not /opt/sandbox-agent/runner.js.
+    await using session = await engine.open(dir, settings({image: runnerlessImage()}))
     expect(session.backendKind).toBe('docker-exec')
     const result = await session.exec('echo out; echo err >&2; echo $QWEN_CODE; exit 4', {cwd: '.'}).result
     expect(result.exitCode).toBe(4)
