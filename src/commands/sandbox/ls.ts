@@ -70,7 +70,7 @@ export function renderInventory(inventory: Inventory, currentHash?: string): str
         ...inventory.containers.map((c) => [
           shortId(c.id),
           c.sessionId ?? '-',
-          c.kept ? `${c.state} (kept)` : c.state,
+          c.kept ? `${c.state} (kept)` : c.idle ? `${c.state} (idle, for --reuse)` : c.state,
           formatTime(c.created),
           ownerText(c),
           c.workspace ?? '-',

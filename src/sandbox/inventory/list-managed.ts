@@ -1,6 +1,8 @@
 // Lists the containers, volumes and images this tool created (by the managed label), with owner status and sizes.
 import type Docker from 'dockerode'
 
+import {parseContainerName} from '../lifecycle/session-names.js'
+
 import {Labels, managedFilter} from '../labels.js'
 import {toDockerError, type DockerEndpoint} from '../docker-client.js'
 import {ownerStatus, type OwnerProbe, type OwnerStatus} from './owner-status.js'
@@ -19,7 +21,10 @@ export interface ManagedContainer {
   workspace?: string
   owner: OwnerStatus
   ownerPid?: number
+  /** Stopped and kept for `agent diff/apply` (the `--kept` name suffix, or the label set at creation). */
   kept: boolean
+  /** Running and warm for `--reuse`, owned by nobody (the `--idle` name suffix). */
+  idle: boolean
   /** Names of the named volumes it mounts. */
   volumes: string[]
   labels: Record<string, string>
@@ -65,27 +70,7 @@ export async function listManaged(docker: Docker, endpoint: DockerEndpoint, opti
     ])
     return {
       containers: containers
-        .map((c): ManagedContainer => {
-          const labels = c.Labels ?? {}
-          const pid = Number(labels[Labels.ownerPid])
-          const container: ManagedContainer = {
-            id: c.Id,
-            name: (c.Names?.[0] ?? '').replace(/^\//, ''),
-            image: c.Image,
-            imageId: c.ImageID,
-            state: c.State,
-            status: c.Status,
-            created: new Date(c.Created * 1000).toISOString(),
-            owner: ownerStatus(labels, options.probe),
-            kept: labels[Labels.kept] === 'true',
-            volumes: (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name as string),
-            labels,
-          }
-          if (labels[Labels.sessionId]) container.sessionId = labels[Labels.sessionId]
-          if (labels[Labels.workspace]) container.workspace = labels[Labels.workspace]
-          if (Number.isInteger(pid) && pid > 0) container.ownerPid = pid
-          return container
-        })
+        .map((c) => toManagedContainer(c, options.probe))
         .sort((a, b) => b.created.localeCompare(a.created)),
       volumes: (volumes.Volumes ?? []).map((v): ManagedVolume => {
         const labels = v.Labels ?? {}
@@ -113,4 +98,45 @@ export async function listManaged(docker: Docker, endpoint: DockerEndpoint, opti
   } catch (error) {
     throw toDockerError(error, endpoint)
   }
+}
+
+/**
+ * One container as prune and ls see it. Labels are fixed at creation, so a session's later state (kept, idle for
+ * reuse, reused by another process) lives in its name: the name wins over the owner-pid label, or a kept session
+ * whose CLI exited would look like an orphan and be pruned.
+ */
+export function toManagedContainer(c: Docker.ContainerInfo, probe: OwnerProbe): ManagedContainer {
+  const labels = c.Labels ?? {}
+  const name = (c.Names?.[0] ?? '').replace(/^\//, '')
+  const state = parseContainerName(name)?.state
+  const ownedLabels = state?.kind === 'active' ? labels : withoutOwner(labels)
+  const ownerPid =
+    state?.kind === 'active' && state.ownerPid !== undefined ? state.ownerPid : Number(ownedLabels[Labels.ownerPid])
+  const container: ManagedContainer = {
+    id: c.Id,
+    name,
+    image: c.Image,
+    imageId: c.ImageID,
+    state: c.State,
+    status: c.Status,
+    created: new Date(c.Created * 1000).toISOString(),
+    owner: ownerStatus(
+      {...ownedLabels, ...(Number.isInteger(ownerPid) && ownerPid > 0 ? {[Labels.ownerPid]: String(ownerPid)} : {})},
+      probe,
+    ),
+    kept: state?.kind === 'kept' || labels[Labels.kept] === 'true',
+    idle: state?.kind === 'idle',
+    volumes: (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name as string),
+    labels,
+  }
+  if (labels[Labels.sessionId]) container.sessionId = labels[Labels.sessionId]
+  if (labels[Labels.workspace]) container.workspace = labels[Labels.workspace]
+  if (container.owner !== 'unknown' && Number.isInteger(ownerPid) && ownerPid > 0) container.ownerPid = ownerPid
+  return container
+}
+
+/** Kept and idle containers belong to no process: the creator's pid label no longer means anything. */
+function withoutOwner(labels: Record<string, string>): Record<string, string> {
+  const {[Labels.ownerPid]: _pid, ...rest} = labels
+  return rest
 }

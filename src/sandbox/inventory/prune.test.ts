@@ -1,7 +1,9 @@
-// The prune plan: remove only what no live session uses; kept sessions and images need --all, live owners --force.
+// The prune plan (and how containers are read for it): remove only what no live session uses; kept sessions and images need --all, live owners --force.
 import {describe, expect, it} from 'vitest'
 
-import type {Inventory, ManagedContainer} from './list-managed.js'
+import type Docker from 'dockerode'
+
+import {toManagedContainer, type Inventory, type ManagedContainer} from './list-managed.js'
 import {ownerStatus} from './owner-status.js'
 import {planPrune} from './prune.js'
 
@@ -16,6 +18,7 @@ function container(id: string, over: Partial<ManagedContainer>): ManagedContaine
     created: '2025-01-01T00:00:00Z',
     owner: 'unknown',
     kept: false,
+    idle: false,
     volumes: [],
     labels: {},
     ...over,
@@ -93,5 +96,40 @@ describe('ownerStatus', () => {
       'other-host',
     )
     expect(ownerStatus({}, probe)).toBe('unknown')
+  })
+})
+
+describe('toManagedContainer', () => {
+  const probe = {hostname: 'here', isAlive: (pid: number) => pid === 1}
+  const info = (name: string, pid: string): Docker.ContainerInfo =>
+    ({
+      Id: 'c0ffee',
+      Names: [`/${name}`],
+      Image: 'img',
+      ImageID: 'sha256:img',
+      State: 'exited',
+      Status: 'Exited (0)',
+      Created: 0,
+      Labels: {'dev.sandbox-agent.owner-pid': pid, 'dev.sandbox-agent.owner-host': 'here'},
+      Mounts: [],
+    }) as unknown as Docker.ContainerInfo
+
+  it('treats a kept session as kept and ownerless, so prune leaves it without --all', () => {
+    const kept = toManagedContainer(info('sandbox-agent-abc123--kept', '2'), probe)
+    expect(kept).toMatchObject({kept: true, idle: false, owner: 'unknown'})
+    expect(kept.ownerPid).toBeUndefined()
+    const plan = planPrune({containers: [kept], volumes: [], images: []}, {all: false, force: false, now})
+    expect(plan.containers).toEqual([])
+  })
+
+  it('removes idle warm containers and follows the pid of the process that reused one', () => {
+    const idle = toManagedContainer({...info('sandbox-agent-abc123--idle', '1'), State: 'running'}, probe)
+    expect(idle).toMatchObject({idle: true, owner: 'unknown'})
+    expect(
+      planPrune({containers: [idle], volumes: [], images: []}, {all: false, force: false, now}).containers,
+    ).toHaveLength(1)
+    // Created by pid 2 (gone), now reused by pid 1 (alive): in use, not an orphan.
+    const reused = toManagedContainer(info('sandbox-agent-abc123--pid-1', '2'), probe)
+    expect(reused).toMatchObject({owner: 'alive', ownerPid: 1})
   })
 })
