@@ -2,7 +2,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {envAuthStatus, renderDoctorReport, runDoctor} from '../doctor/index.js'
+import {authStatus} from '../auth/auth-status.js'
+import {registryAuthStatus, renderDoctorReport, runDoctor} from '../doctor/index.js'
+import {loadAuthContext} from '../plugins/auth-command-support.js'
 import {defaultImageName} from '../sandbox/image/index.js'
 
 export default class Doctor extends BaseCommand<typeof Doctor> {
@@ -30,8 +32,10 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     const report = await runDoctor({
       env: process.env,
       imageName: this.flags.image,
-      // INJECTION POINT: replace with the auth registry's status once it exists (see src/doctor/auth.ts).
-      authStatus: envAuthStatus(process.env),
+      authStatus: registryAuthStatus(async () => {
+        const {config, registry} = await loadAuthContext(this.config)
+        return authStatus(config, registry)
+      }),
     })
     this.logger.info({report}, 'doctor')
     process.stdout.write(this.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctorReport(report))

@@ -1,20 +1,23 @@
-// Doctor check: model credentials are configured. The status comes from an injected provider (see envAuthStatus).
-import type {Env} from '../sandbox/docker-client.js'
-import type {AuthStatusProvider, DoctorCheck} from './types.js'
+// Doctor check: model credentials are configured, as the auth registry (built-in and plugin providers) sees them.
+import type {AuthStatusReport} from '../auth/auth-status.js'
+import {AgentError} from '../errors.js'
+import type {AuthStatus, AuthStatusProvider, DoctorCheck} from './types.js'
 
 /**
- * INJECTION POINT: a stand-in until the auth registry lands. It only looks for OPENAI_API_KEY; the doctor command
- * passes `authStatus` into runDoctor, so wiring the real provider status is a change in src/commands/doctor.ts only.
+ * Turns the registry's report (the same selection a non-interactive run makes) into the doctor's status. A settings
+ * file that does not load is reported here too, as it is what stops a run from finding its provider. The summary of a
+ * missing provider already says what to do (the spec's headless message), so no second hint is added.
  */
-export function envAuthStatus(env: Env): AuthStatusProvider {
-  return async () =>
-    env.OPENAI_API_KEY?.trim()
-      ? {configured: true, description: 'OPENAI_API_KEY is set'}
-      : {
-          configured: false,
-          description: 'no model credentials: OPENAI_API_KEY is not set',
-          hint: 'Set OPENAI_API_KEY (in the environment or a .env file)',
-        }
+export function registryAuthStatus(report: () => Promise<AuthStatusReport>): AuthStatusProvider {
+  return async (): Promise<AuthStatus> => {
+    try {
+      const status = await report()
+      return {configured: status.configured, description: status.summary}
+    } catch (error) {
+      const description = error instanceof AgentError ? error.oneLine() : String(error)
+      return {configured: false, description, hint: 'correct that file, then run `agent doctor` again'}
+    }
+  }
 }
 
 export const authCheck: DoctorCheck = {

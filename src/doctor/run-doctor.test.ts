@@ -1,7 +1,8 @@
 // The doctor's runner and report: one line per check, failures fail the run, the auth status is injected.
 import {describe, expect, it} from 'vitest'
 
-import {envAuthStatus} from './auth.js'
+import {UserInputError} from '../errors.js'
+import {registryAuthStatus} from './auth.js'
 import {checkNodeVersion} from './node-version.js'
 import {renderDoctorReport, runDoctor} from './run-doctor.js'
 import type {DoctorCheck} from './types.js'
@@ -12,16 +13,23 @@ const fixed = (id: string, status: 'ok' | 'fail' | 'warn', hint?: string): Docto
   run: async () => ({status, summary: `${id} summary`, ...(hint ? {hint} : {})}),
 })
 
+const notConfigured = registryAuthStatus(async () => ({
+  configured: false,
+  provider: undefined,
+  summary: 'No credentials for the model. Set OPENAI_API_KEY',
+  providers: [],
+}))
+
 describe('runDoctor', () => {
   it('is ok only when no check fails; warnings do not fail', async () => {
-    const base = {env: {}, imageName: 'img', authStatus: envAuthStatus({})}
+    const base = {env: {}, imageName: 'img', authStatus: notConfigured}
     expect((await runDoctor({...base, checks: [fixed('a', 'ok'), fixed('b', 'warn')]})).ok).toBe(true)
     expect((await runDoctor({...base, checks: [fixed('a', 'ok'), fixed('b', 'fail')]})).ok).toBe(false)
   })
 
   it('turns a throwing check into a failed line', async () => {
     const boom: DoctorCheck = {id: 'x', title: 'X', run: async () => Promise.reject(new Error('boom\nstack'))}
-    const report = await runDoctor({env: {}, imageName: 'img', authStatus: envAuthStatus({}), checks: [boom]})
+    const report = await runDoctor({env: {}, imageName: 'img', authStatus: notConfigured, checks: [boom]})
     expect(report.checks[0]).toMatchObject({status: 'fail', summary: 'check failed: boom'})
   })
 
@@ -29,7 +37,7 @@ describe('runDoctor', () => {
     const report = await runDoctor({
       env: {},
       imageName: 'img',
-      authStatus: envAuthStatus({}),
+      authStatus: notConfigured,
       checks: [fixed('a', 'ok'), fixed('bb', 'fail', 'Do this')],
     })
     expect(renderDoctorReport(report)).toBe('✓ a   a summary\n✗ bb  bb summary. Fix: Do this\n')
@@ -44,7 +52,17 @@ describe('runDoctor', () => {
       checks: [authCheck],
     })
     expect(report.checks[0]).toMatchObject({status: 'ok', summary: 'logged in'})
-    expect((await envAuthStatus({OPENAI_API_KEY: 'sk-x'})()).configured).toBe(true)
+  })
+
+  it('reports the registry summary, and a settings file that does not load, as the auth line', async () => {
+    expect(await notConfigured()).toEqual({
+      configured: false,
+      description: 'No credentials for the model. Set OPENAI_API_KEY',
+    })
+    const broken = registryAuthStatus(() =>
+      Promise.reject(new UserInputError('Invalid settings in /p/.qwen/settings.json')),
+    )
+    expect(await broken()).toMatchObject({configured: false, description: 'Invalid settings in /p/.qwen/settings.json'})
   })
 })
 
