@@ -1,5 +1,6 @@
 // The auth seam inside the host: the provider interface is the plugin kit's (one definition), plus names for auth types.
 export type {AuthProvider, AuthProviderConfig, AuthStatus, LoginIO} from '../plugin-kit/auth-provider.js'
+import type {Logger} from '../logging/logger.js'
 
 /** The host's config as auth sees it: the plugin-kit view plus where values came from and what was asked for. */
 export interface AuthConfig {
@@ -13,6 +14,8 @@ export interface AuthConfig {
   flags?: Readonly<{auth?: string}>
   modelTimeoutMs?: number | undefined
   modelMaxRetries?: number | undefined
+  /** Where the built-in client logs retries and request failures (the run's log file). */
+  logger?: Logger | undefined
 }
 
 /** Qwen Code's stored auth types that name one of our providers by another name. */

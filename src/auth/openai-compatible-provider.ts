@@ -93,6 +93,7 @@ export const openAICompatibleProvider: AuthProvider & {
       ...(creds.baseURL ? {baseURL: creds.baseURL} : {}),
       ...(config.modelTimeoutMs !== undefined ? {timeoutMs: config.modelTimeoutMs} : {}),
       ...(config.modelMaxRetries !== undefined ? {maxRetries: config.modelMaxRetries} : {}),
+      ...(config.logger ? {logger: config.logger} : {}),
     })
   },
 }

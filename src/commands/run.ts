@@ -149,10 +149,13 @@ Exit codes: 0 success, 1 the run failed or ended with an error result (max turns
         report: reportToStderr,
       })
       const auth = createAuthRegistry(providers)
-      const model = await auth.resolveClient(config, {
-        interactive,
-        io: {info: (line) => process.stderr.write(`${line}\n`), interactive, signal: interrupts.runSignal},
-      })
+      const model = await auth.resolveClient(
+        {...config, logger: this.logger},
+        {
+          interactive,
+          io: {info: (line) => process.stderr.write(`${line}\n`), interactive, signal: interrupts.runSignal},
+        },
+      )
       const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
       const approvals = createApprovals({
         mode: config.approvalMode as ApprovalMode,
