@@ -123,6 +123,17 @@ describe('interactive approvals', () => {
     expect(approvals.needsAsking(edit)).toBe(false)
   })
 
+  it('setMode switches the mode mid-session and keeps what "always" remembered', async () => {
+    const approvals = createApprovals({mode: 'default', prompter: scripted({outcome: 'allow_always_prefix'})})
+    await approvals.decide(shell('git status'), signal)
+    approvals.setMode('auto-edit')
+    expect(approvals.mode).toBe('auto-edit')
+    expect(approvals.needsAsking(edit)).toBe(false)
+    expect(approvals.needsAsking(shell('git status -s'))).toBe(false)
+    approvals.setMode('yolo')
+    expect(approvals.needsAsking(shell('rm -rf /'))).toBe(false)
+  })
+
   it('yolo never asks', async () => {
     const prompter = scripted()
     const approvals = createApprovals({mode: 'yolo', prompter})

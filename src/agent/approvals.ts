@@ -49,6 +49,11 @@ export interface Approvals {
   decide(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalVerdict>
 }
 
+/** Approvals whose mode can change during a session (interactive mode: Shift+Tab, /approval-mode). */
+export interface SwitchableApprovals extends Approvals {
+  setMode(mode: ApprovalMode): void
+}
+
 export interface ApprovalsOptions {
   mode: ApprovalMode
   /** Absent in a non-interactive run (no TTY, CI, piped output). */
@@ -63,7 +68,8 @@ export interface ApprovalsOptions {
  * - Interactive: host tools are always asked about; shell commands are asked about unless an "always" prefix covers
  *   every part of the command; edits are asked about in `default` and allowed in `auto-edit`; reads and searches run.
  */
-export function createApprovals({mode, prompter}: ApprovalsOptions): Approvals {
+export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions): SwitchableApprovals {
+  let mode = initialMode
   const allowedPrefixes = new Set<string>()
   const allowedTools = new Set<string>()
 
@@ -110,7 +116,16 @@ export function createApprovals({mode, prompter}: ApprovalsOptions): Approvals {
     return {allowed: true, asked: true}
   }
 
-  return {mode, needsAsking, decide}
+  return {
+    get mode() {
+      return mode
+    },
+    setMode(next: ApprovalMode) {
+      mode = next
+    },
+    needsAsking,
+    decide,
+  }
 }
 
 /** Programs whose second word picks the real action (`git push` vs `git status`), so "always" remembers two words. */

@@ -7,7 +7,7 @@ import type {SandboxSession} from '../sandbox/types.js'
 import type {ToolDefinition} from '../tools/types.js'
 import {createApprovals, type ApprovalPrompter} from './approvals.js'
 import type {AgentEvent} from './events.js'
-import type {ModelClient, ModelDelta, ModelRequest} from './model-client.js'
+import type {ModelClient, ModelDelta, ModelMessage, ModelRequest} from './model-client.js'
 import {runAgent, type RunAgentOptions} from './run-agent.js'
 
 /** A model that plays one list of deltas per turn and keeps every request. */
@@ -343,5 +343,15 @@ describe('runAgent', () => {
       {type: 'tool_call_delta', index: 0, id: 'c', name: 'run_shell_command'},
       {type: 'tool_call_delta', index: 0, argumentsDelta: '{}'},
     ])
+  })
+
+  it('continues a conversation: one system prompt, earlier turns kept, each run appends its own messages', async () => {
+    const model = fakeModel([say('first answer'), say('second answer')])
+    const conversation: ModelMessage[] = []
+    await run(model, {prompt: 'one', conversation})
+    await run(model, {prompt: 'two', conversation})
+    expect(model.requests[1]?.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user'])
+    expect(model.requests[1]?.messages.at(-1)).toEqual({role: 'user', content: 'two'})
+    expect(conversation.at(-1)).toMatchObject({role: 'assistant', content: 'second answer'})
   })
 })

@@ -26,6 +26,11 @@ export interface RunAgentOptions {
   cwd?: string
   /** How long a cancelled tool may take to return before the loop stops waiting. Default 5000 ms. */
   cancelGraceMs?: number
+  /**
+   * The messages of earlier runs in the same conversation (interactive mode). When given, the run continues it: the
+   * system prompt is added only when it is empty, then the prompt, and the run appends its own messages to it.
+   */
+  conversation?: ModelMessage[]
 }
 
 export interface AgentRun extends AsyncIterable<AgentEvent> {
@@ -76,10 +81,10 @@ async function* loop(
 
   const tools = new Map(options.tools.map((tool) => [tool.name, tool]))
   const schemas = options.tools.map(toModelToolSchema)
-  const messages: ModelMessage[] = [
-    {role: 'system', content: options.systemPrompt ?? buildSystemPrompt(options.tools)},
-    {role: 'user', content: options.prompt},
-  ]
+  const messages: ModelMessage[] = options.conversation ?? []
+  if (messages.length === 0)
+    messages.push({role: 'system', content: options.systemPrompt ?? buildSystemPrompt(options.tools)})
+  messages.push({role: 'user', content: options.prompt})
 
   yield {
     type: 'session_started',
