@@ -1,6 +1,7 @@
 // read_file: one file from the sandbox's workspace, a window of its lines, binaries and huge files refused.
 import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandbox-agent/plugin'
 
+import {count} from '../lib/count.js'
 import {looksBinary} from '../lib/binary.js'
 import {describeFileError} from '../lib/file-errors.js'
 import {guarded} from '../lib/guarded.js'
@@ -70,7 +71,7 @@ export const readFileTool = defineTool({
       : ''
     const shown = window.truncated
       ? `lines ${window.firstLine}-${window.lastLine} of ${window.totalLines}`
-      : `${window.totalLines} lines`
+      : count(window.totalLines, 'line')
     return toolSuccess(`${header}${window.text}`, `Read ${file} (${shown})`)
   }),
 })

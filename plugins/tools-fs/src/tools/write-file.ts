@@ -1,6 +1,7 @@
 // write_file: creates or overwrites one file in the sandbox's workspace, creating parent directories.
 import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandbox-agent/plugin'
 
+import {count} from '../lib/count.js'
 import {ensureParentDir} from '../lib/ensure-parent.js'
 import {guarded} from '../lib/guarded.js'
 import {MAX_WRITE_BYTES} from '../lib/limits.js'
@@ -35,7 +36,7 @@ export const writeFileTool = defineTool({
     await session.writeFile(file, content)
     const lines = content === '' ? 0 : content.split('\n').length - (content.endsWith('\n') ? 1 : 0)
     return existing
-      ? toolSuccess(`Successfully overwrote file: ${file}`, `Overwrote ${file} (${lines} lines)`)
-      : toolSuccess(`Successfully created and wrote to new file: ${file}`, `Created ${file} (${lines} lines)`)
+      ? toolSuccess(`Successfully overwrote file: ${file}`, `Overwrote ${file} (${count(lines, 'line')})`)
+      : toolSuccess(`Successfully created and wrote to new file: ${file}`, `Created ${file} (${count(lines, 'line')})`)
   }),
 })
