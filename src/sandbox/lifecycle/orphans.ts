@@ -3,6 +3,7 @@ import os from 'node:os'
 import type Dockerode from 'dockerode'
 
 import {Labels, managedFilter} from '../labels.js'
+import {isProcessAlive} from '../inventory/owner-status.js'
 import {SessionLabels, parseContainerName, type SessionState} from './session-names.js'
 
 export interface SandboxContainerInfo {
@@ -17,15 +18,6 @@ export interface SandboxContainerInfo {
   ownerPid?: number
   ownerHost?: string
   volume?: string
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Every container this tool manages (running or not), with its session state decoded. */
