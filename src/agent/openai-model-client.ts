@@ -17,7 +17,10 @@ export interface OpenAIModelClientOptions {
   model: string
   /** Longest wait for the response to start and between two streamed chunks. Default 120000 ms. */
   timeoutMs?: number
-  /** Retries after the first attempt on 429, 5xx, connection errors and streams broken before any output. Default 5. */
+  /**
+   * Retries after the first attempt on 429, 5xx, connection errors and streams broken before any text was shown (a
+   * half-streamed tool call is dropped and asked for again). Default 5.
+   */
   maxRetries?: number
   logger?: Logger
   /** First backoff delay; doubles each retry, with jitter. Default 1000 ms. */
@@ -54,7 +57,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
 
   async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelDelta> {
     for (let attempt = 0; ; attempt++) {
-      const progress = {output: false}
+      const progress = {output: false, partial: false}
       try {
         yield* attemptOnce(request, signal, progress)
         return
@@ -71,7 +74,8 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
         const backoff = Math.min(maxDelay, baseDelay * 2 ** attempt)
         const jittered = Math.round(backoff / 2 + Math.random() * (backoff / 2))
         const delayMs = failure.retryAfterMs !== undefined ? Math.min(maxDelay, failure.retryAfterMs) : jittered
-        yield {type: 'retry', attempt: attempt + 1, delayMs, reason: failure.reason}
+        const reason = progress.partial ? `${failure.reason}; the partial answer is dropped` : failure.reason
+        yield {type: 'retry', attempt: attempt + 1, delayMs, reason}
         await sleep(delayMs, signal)
       }
     }
@@ -80,7 +84,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
   async function* attemptOnce(
     request: ModelRequest,
     signal: AbortSignal,
-    progress: {output: boolean},
+    progress: {output: boolean; partial: boolean},
   ): AsyncGenerator<ModelDelta> {
     const controller = new AbortController()
     const onAbort = () => controller.abort(signal.reason)
@@ -131,8 +135,10 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
           progress.output = true
           yield {type: 'text', text: content}
         }
+        // Tool-call pieces are not shown to people (only to --include-partial-messages), and the calls are acted on only
+        // once assembled: a stream that breaks in the middle of one is retried like one that broke before any output.
         for (const part of choice.delta?.tool_calls ?? []) {
-          progress.output = true
+          progress.partial = true
           yield calls.add(part)
         }
         if (choice.finish_reason) finishReason = choice.finish_reason

@@ -251,6 +251,37 @@ describe('runAgent', () => {
     expect(events.at(-1)).toMatchObject({reason: 'completed'})
   })
 
+  it('ends the run when a tool failed because the sandbox container is gone (nothing more can run)', async () => {
+    const probes: string[] = []
+    const dead = {
+      ...session,
+      exec: (command: string) => {
+        probes.push(command)
+        return {result: Promise.resolve({containerGone: true})}
+      },
+    } as unknown as SandboxSession
+    const broken: ToolDefinition<unknown> = {
+      ...(shell as ToolDefinition<unknown>),
+      execute: async () => ({
+        forModel: 'Error: The sandbox container went away',
+        forUser: 'gone',
+        error: {kind: 'execution_failed', message: 'The sandbox container went away'},
+      }),
+    }
+    const model = fakeModel([
+      call({id: 'c', name: 'run_shell_command', arguments: '{"command":"sleep 60","is_background":false}'}),
+      say('never asked'),
+    ])
+    const events = await run(model, {tools: [broken], session: dead})
+    expect(probes).toEqual(['true'])
+    expect(model.requests).toHaveLength(1)
+    expect(events.at(-2)).toMatchObject({type: 'tool_call_finished', result: {error: {kind: 'execution_failed'}}})
+    expect(events.at(-1)).toMatchObject({
+      type: 'run_failed',
+      message: 'The sandbox container stopped while a command ran (killed, or Docker went away)',
+    })
+  })
+
   it('on abort cancels the running tool first (its result says so), then ends the run as canceled', async () => {
     const controller = new AbortController()
     const slow: ToolDefinition<unknown> = {

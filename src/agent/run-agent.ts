@@ -1,5 +1,5 @@
 // The agent loop: model turn -> validated, approved tool calls in order -> results -> next turn, as one event stream.
-import {isAgentError} from '../errors.js'
+import {AgentError, isAgentError} from '../errors.js'
 import {silentLogger, type Logger} from '../logging/logger.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import type {ToolDefinition, ToolErrorKind, ToolResult} from '../tools/types.js'
@@ -39,6 +39,7 @@ export interface AgentRun extends AsyncIterable<AgentEvent> {
 }
 
 const CANCELED_TEXT = 'Command cancelled by user.'
+const SANDBOX_PROBE_TIMEOUT_MS = 10_000
 
 /** Starts nothing until iterated; iterate once. */
 export function runAgent(options: RunAgentOptions): AgentRun {
@@ -170,6 +171,14 @@ async function* loop(
           yield event
         }
         messages.push({role: 'tool', toolCallId: call.id, content: result?.forModel ?? CANCELED_TEXT})
+        // A container that died (killed, or Docker went away) runs nothing more: end the run instead of letting the
+        // model try again and again. Its workspace volume outlives it, so the caller can still keep the changes.
+        if (result?.error?.kind === 'execution_failed' && !(await sandboxAlive(session))) {
+          log.warn('the sandbox container is gone; ending the run')
+          return yield failed(
+            new AgentError('The sandbox container stopped while a command ran (killed, or Docker went away)'),
+          )
+        }
       }
       if (signal.aborted) return yield finished('canceled')
     }
@@ -355,6 +364,16 @@ async function* loop(
       ...(exec ? {exec} : {}),
       durationMs: Date.now() - begin,
     }
+  }
+}
+
+/** Whether the sandbox still runs commands: only a trivial command that comes back "container gone" says it does not. */
+async function sandboxAlive(session: SandboxSession): Promise<boolean> {
+  try {
+    const probe = await session.exec('true', {timeoutMs: SANDBOX_PROBE_TIMEOUT_MS}).result
+    return !probe.containerGone
+  } catch {
+    return true
   }
 }
 

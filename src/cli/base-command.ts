@@ -44,7 +44,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // oclif's own parse errors (unknown flag, bad option value) are user input: exit 2 with oclif's message.
     if (error.oclif?.exit !== undefined && !isAgentError(error)) {
       this.logger?.debug({err: error}, 'oclif error')
-      this.logToStderr(`Error: ${firstLine(error.message)}`)
+      // A flag or argument problem (oclif's CLIParseError carries `parse`): point at the command's help.
+      const command = [this.config.bin, ...(this.id ?? '').split(':')].filter(Boolean).join(' ')
+      const help = 'parse' in error ? `. See \`${command} --help\`` : ''
+      this.logToStderr(`Error: ${parseErrorLine(error.message)}${help}`)
       return this.exit(error.oclif.exit === 1 ? ExitCode.userInput : error.oclif.exit)
     }
     if (isAgentError(error)) {
@@ -71,6 +74,26 @@ export function firstLine(text: string): string {
       .find((line) => line.trim() !== '')
       ?.trim() ?? text
   )
+}
+
+/**
+ * oclif's parse errors as one line: its "The following error occurred:" header and "See more help" footer dropped,
+ * colours stripped, several reasons joined with "; ".
+ */
+export function parseErrorLine(text: string): string {
+  const reasons = stripAnsi(text)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(
+      (line) => line !== '' && !/^The following errors? occurred:?$/i.test(line) && !/^See more help with/i.test(line),
+    )
+  const line = reasons.join('; ') || firstLine(text)
+  return line.replace(/[.\s]+$/, '')
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001B\[[0-9;]*m/g, '')
 }
 
 function isTruthy(value: string | undefined): boolean {

@@ -1,4 +1,5 @@
 // `agent run [PROMPT]`: parse flags, then wire config -> tools -> model -> sandbox -> agent loop -> renderer -> changes.
+import {constants as fsConstants} from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 
@@ -10,7 +11,7 @@ import {runAgent} from '../agent/run-agent.js'
 import {createAuthRegistry, type AuthProvider} from '../auth/index.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {loadConfig, type AgentConfig} from '../config/index.js'
-import {ExitCode, UserInputError, isAgentError} from '../errors.js'
+import {AgentError, ExitCode, UserInputError, isAgentError} from '../errors.js'
 import {createRenderer} from '../output/create-renderer.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Renderer} from '../output/renderer.js'
 import {askChangesDecision, createTtyApprovalPrompter} from '../output/tty-prompts.js'
@@ -120,6 +121,7 @@ Exit codes: 0 success, 1 the run failed or ended with an error result (max turns
     const interrupts = new Interrupts()
     try {
       const prompt = await readPrompt(args.prompt, flags.prompt, flags['prompt-file'])
+      await assertDirectory(flags.cwd ?? process.cwd())
       const config = loadConfig({
         cwd: flags.cwd ?? process.cwd(),
         home: os.homedir(),
@@ -249,7 +251,20 @@ Exit codes: 0 success, 1 the run failed or ended with an error result (max turns
             ? ExitCode.interrupted
             : ExitCode.failure
 
-      const changes: ChangeSet = await session.changes()
+      let changes: ChangeSet
+      try {
+        changes = await session.changes()
+      } catch (error) {
+        // The container died (killed, or Docker went away): what the agent changed is still in its workspace volume.
+        this.logger.warn({err: error, session: session.id}, 'could not read the changes')
+        keep = true
+        return {
+          exitCode: exitCode === ExitCode.ok ? ExitCode.failure : exitCode,
+          hint:
+            `The sandbox stopped before its changes could be read, so nothing was applied. It is kept: review with ` +
+            `\`agent diff ${session.id}\`, then \`agent apply ${session.id}\` or \`agent discard ${session.id}\`.\n`,
+        }
+      }
       emit({type: 'changes_ready', changes})
       if (changes.changes.length === 0) return {exitCode}
 
@@ -268,7 +283,12 @@ Exit codes: 0 success, 1 the run failed or ended with an error result (max turns
       }
       if (decision === 'discard') return {exitCode}
       keep = true
-      const why = flags.apply && !completed ? 'The run did not complete, so nothing was applied. ' : ''
+      const why =
+        end?.type === 'run_failed'
+          ? 'The run failed, so nothing was applied. '
+          : flags.apply && !completed
+            ? 'The run did not complete, so nothing was applied. '
+            : ''
       return {
         exitCode,
         hint:
@@ -277,9 +297,29 @@ Exit codes: 0 success, 1 the run failed or ended with an error result (max turns
       }
     } finally {
       // Not kept: removed, or left warm when opened with --reuse (the session knows which).
-      if (keep) await session.keep()
+      if (keep) await keepOrExplain(session)
       else await session[Symbol.asyncDispose]()
     }
+  }
+}
+
+/**
+ * Stops and keeps a session whose changes were not applied. When Docker itself is gone the container cannot even be
+ * stopped: the host record stays, and the one error line says how to get the changes once Docker is back.
+ */
+async function keepOrExplain(session: SandboxSession): Promise<void> {
+  try {
+    await session.keep()
+  } catch (error) {
+    const what = isAgentError(error) ? error.message : error instanceof Error ? error.message : String(error)
+    const exitCode = isAgentError(error) ? error.exitCode : ExitCode.failure
+    throw new AgentError(`${what}; nothing was applied`, {
+      hint:
+        `The changes of session ${session.id} stay in its sandbox: once Docker is back, review them with ` +
+        `\`agent diff ${session.id}\``,
+      exitCode,
+      cause: error,
+    })
   }
 }
 
@@ -297,9 +337,9 @@ async function readPrompt(
     try {
       prompt = await fs.readFile(file, 'utf8')
     } catch (error) {
-      throw new UserInputError(
-        `Cannot read --prompt-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      )
+      throw new UserInputError(`Cannot read --prompt-file ${file}: ${fileProblem(error)}`, {
+        hint: 'Check the path, or pass the task with -p',
+      })
     }
   }
   if (prompt === undefined && process.stdin.isTTY !== true) prompt = await readStdin()
@@ -317,10 +357,26 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(parts).toString('utf8')
 }
 
+/** The project must be a directory this process can list (root can list anything; others may hit permissions). */
 async function assertDirectory(dir: string): Promise<void> {
   const stat = await fs.stat(dir).catch(() => undefined)
   if (!stat?.isDirectory())
     throw new UserInputError(`Project directory ${dir} does not exist or is not a directory`, {hint: 'Check --cwd'})
+  try {
+    await fs.access(dir, fsConstants.R_OK | fsConstants.X_OK)
+  } catch (error) {
+    throw new UserInputError(`Cannot read the project directory ${dir}: ${fileProblem(error)}`, {
+      hint: 'Make it readable by your user, or check --cwd',
+    })
+  }
+}
+
+function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EISDIR') return 'it is a directory'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  return code ?? (error instanceof Error ? error.message : String(error))
 }
 
 function isExit(error: unknown): boolean {

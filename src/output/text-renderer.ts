@@ -63,7 +63,8 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
       `${turns} turn${turns === 1 ? '' : 's'}`,
       `${total.inputTokens.toLocaleString('en-US')} tokens in / ${total.outputTokens.toLocaleString('en-US')} out`,
       time,
-      `${count} file${count === 1 ? '' : 's'} changed`,
+      // Unknown (the sandbox died before they could be read) is not "0 files changed".
+      changes ? `${count} file${count === 1 ? '' : 's'} changed` : '',
     ].filter(Boolean)
     const head =
       end?.type === 'run_failed'

@@ -121,6 +121,8 @@ export class DockerSandboxEngine {
       throwIfAborted(options.signal)
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
       const copy = settings.mount ? undefined : this.copyIn(container, hostWorkspace, isIgnored)
+      // Awaited below; until then a failed copy (an unreadable file) must not crash the process as unhandled.
+      copy?.catch(() => undefined)
       backend = await this.connectBackend(container, client)
       step('runner')
       await this.verifyIsolation(container, backend, settings)
@@ -161,6 +163,8 @@ export class DockerSandboxEngine {
       if (error instanceof AgentError) throw error
       if (options.signal?.aborted)
         throw new AgentError('Canceled while starting the sandbox', {exitCode: ExitCode.interrupted})
+      const unreadable = hostFileError(error, hostWorkspace)
+      if (unreadable) throw unreadable
       throw dockerFailure(error, 'start the sandbox')
     } finally {
       this.options.cleanup?.delete(pending)
@@ -415,6 +419,17 @@ async function realDirectory(dir: string): Promise<string> {
   } catch {
     throw new UserInputError(`The workspace ${dir} is not a directory`)
   }
+}
+
+/** A file of the project that could not be read while copying it in (not a Docker problem): a user error. */
+function hostFileError(error: unknown, root: string): UserInputError | undefined {
+  const e = error as NodeJS.ErrnoException
+  if (typeof e?.path !== 'string' || typeof e.syscall !== 'string' || !e.path.startsWith(root)) return undefined
+  const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.code ?? e.message)
+  return new UserInputError(`Cannot read ${e.path} in the project (${why})`, {
+    hint: 'Make it readable, or leave it out with .qwenignore or sandbox.exclude',
+    cause: error,
+  })
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
