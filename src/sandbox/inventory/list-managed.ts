@@ -109,7 +109,7 @@ export function toManagedContainer(c: Docker.ContainerInfo, probe: OwnerProbe): 
   const labels = c.Labels ?? {}
   const name = (c.Names?.[0] ?? '').replace(/^\//, '')
   const state = parseContainerName(name)?.state
-  const ownedLabels = state?.kind === 'active' ? labels : withoutOwner(labels)
+  const ownedLabels = state?.kind === 'kept' || state?.kind === 'idle' ? withoutOwner(labels) : labels
   const ownerPid =
     state?.kind === 'active' && state.ownerPid !== undefined ? state.ownerPid : Number(ownedLabels[Labels.ownerPid])
   const container: ManagedContainer = {

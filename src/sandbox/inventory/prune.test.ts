@@ -133,3 +133,24 @@ describe('toManagedContainer', () => {
     expect(reused).toMatchObject({owner: 'alive', ownerPid: 1})
   })
 })
+
+describe('toManagedContainer with names it does not know', () => {
+  it('goes by the owner labels', () => {
+    const probe = {hostname: 'here', isAlive: () => false}
+    const c = toManagedContainer(
+      {
+        Id: 'c1',
+        Names: ['/my-own-name'],
+        Image: 'img',
+        ImageID: 'sha256:img',
+        State: 'running',
+        Status: '',
+        Created: 0,
+        Labels: {'dev.sandbox-agent.owner-pid': '9', 'dev.sandbox-agent.owner-host': 'here'},
+        Mounts: [],
+      } as unknown as Docker.ContainerInfo,
+      probe,
+    )
+    expect(c).toMatchObject({owner: 'orphan', ownerPid: 9, kept: false, idle: false})
+  })
+})
