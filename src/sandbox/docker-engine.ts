@@ -269,6 +269,8 @@ export class DockerSandboxEngine {
     isIgnored: Parameters<typeof packWorkspace>[1],
   ): Promise<Manifest> {
     const packed = packWorkspace(root, isIgnored)
+    // A read error fails both the upload and the manifest; the upload's rejection is the one reported.
+    packed.manifest.catch(() => undefined)
     await container.putArchive(packed.stream, {path: WORKSPACE_DIR})
     return packed.manifest
   }
