@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Entry point for the built CLI (dist/). `--version` is answered without loading oclif; `--help` comes from the manifest.
+// `agent` with no arguments on a terminal starts the interactive session (`agent chat`); elsewhere it prints the help.
 import {readFileSync} from 'node:fs'
 
 const args = process.argv.slice(2)
@@ -9,5 +10,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
   const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  const interactive = args.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true
+  await execute({dir: import.meta.url, ...(interactive ? {args: ['chat']} : {})})
 }

@@ -1,0 +1,119 @@
+// `agent chat` (and `agent` with no arguments on a terminal): an interactive session with one sandbox for the whole
+// conversation. Parses flags and wires config, tools, auth and the sandbox; src/interactive does the rest.
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {APPROVAL_MODES} from '../agent/approvals.js'
+import {createAuthRegistry, type AuthProvider} from '../auth/index.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {coreTools, openSandbox} from '../cli/run-wiring.js'
+import {loadConfig} from '../config/index.js'
+import {ExitCode, UserInputError} from '../errors.js'
+import {runChat} from '../interactive/chat-app.js'
+import {HISTORY_FILE_NAME, loadHistory} from '../interactive/history-file.js'
+import {PromptHistory} from '../interactive/line-editor.js'
+import {loadPluginContributions} from '../plugins/load-contributions.js'
+import {reportToStderr} from '../plugins/plugin-registries.js'
+import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
+import {ToolRegistry} from '../tools/registry.js'
+
+/** Without model.maxSessionTurns each message still ends: a model stuck in a loop costs money. */
+const DEFAULT_MAX_TURNS = 50
+
+export default class Chat extends BaseCommand<typeof Chat> {
+  static override summary = 'Start an interactive session (also: `agent` with no arguments on a terminal)'
+  static override description = `The project (the current directory or --cwd) is copied into one sandbox container for
+the whole conversation. Type a message; the model's answer streams in, and every tool call shows what it runs, its live
+output and how it ended. Your files change only when you /apply (or choose "apply" when you quit).
+
+Keys: Enter sends, Ctrl+J (or Alt+Enter, or \\ then Enter) starts a new line, Up/Down browse the history, Shift+Tab
+switches the approval mode, Ctrl-C cancels what runs (twice: quit), Ctrl-D quits, Ctrl+F types into a running
+interactive command (tools.shell.enableInteractiveShell). /help lists the slash commands.`
+
+  static override examples = [
+    {description: 'Chat about the current project', command: '<%= config.bin %> <%= command.id %>'},
+    {
+      description: 'Another project, without approval questions',
+      command: '<%= config.bin %> <%= command.id %> --cwd ../app --yolo',
+    },
+  ]
+
+  static override flags = {
+    cwd: Flags.string({description: 'Project directory to work on (default: the current directory).'}),
+    model: Flags.string({char: 'm', description: 'Model name (overrides OPENAI_MODEL and settings model.name).'}),
+    'approval-mode': Flags.option({options: APPROVAL_MODES, description: 'When to ask before a tool runs.'})(),
+    yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
+    network: Flags.boolean({description: 'Give the sandbox network access (default: none).', allowNo: true}),
+    'max-turns': Flags.integer({
+      description: `Model turns allowed per message (default: settings model.maxSessionTurns, else ${DEFAULT_MAX_TURNS}).`,
+      min: 1,
+    }),
+    reuse: Flags.boolean({
+      description:
+        'Start in a warm sandbox of this project left by an earlier --reuse run (faster), and leave it warm.',
+    }),
+    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Chat)
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+      throw new UserInputError('agent chat needs a terminal (stdin and stdout are not one)', {
+        hint: 'In scripts and pipes use `agent run "<task>"`',
+      })
+    }
+    const config = loadConfig({
+      cwd: flags.cwd ?? process.cwd(),
+      home: os.homedir(),
+      env: process.env,
+      flags: {
+        ...(flags.model ? {model: flags.model} : {}),
+        ...(flags.auth ? {auth: flags.auth} : {}),
+        ...(flags.yolo
+          ? {approvalMode: 'yolo' as const}
+          : flags['approval-mode']
+            ? {approvalMode: flags['approval-mode']}
+            : {}),
+        ...(flags.network !== undefined ? {network: flags.network} : {}),
+        ...(flags['max-turns'] !== undefined ? {maxTurns: flags['max-turns']} : {}),
+        debug: flags.debug,
+      },
+    })
+    const stat = await fs.stat(config.projectRoot).catch(() => undefined)
+    if (!stat?.isDirectory())
+      throw new UserInputError(`Project directory ${config.projectRoot} does not exist or is not a directory`, {
+        hint: 'Check --cwd',
+      })
+
+    const tools = new ToolRegistry()
+    for (const tool of coreTools(config)) tools.register(tool, 'core')
+    const providers: {provider: AuthProvider; source: string}[] = []
+    await loadPluginContributions(this.config, tools, {
+      auth: {register: (provider, source) => providers.push({provider, source})},
+      settings: config.settings as Record<string, unknown>,
+      home: config.home,
+      report: reportToStderr,
+    })
+    const historyFile = path.join(this.config.dataDir, HISTORY_FILE_NAME)
+    const cleanup = new SessionCleanup()
+    const code = await runChat({
+      terminal: {input: process.stdin, output: process.stdout},
+      config,
+      registered: tools.list(),
+      tools: tools.enabled(config.settings.tools).map((tool) => tool.definition),
+      auth: createAuthRegistry(providers),
+      openSandbox: (signal) => openSandbox(config, {signal, logger: this.logger, cleanup, reuse: flags.reuse}),
+      cleanup,
+      logger: this.logger,
+      maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
+      history: new PromptHistory(await loadHistory(historyFile)),
+      historyFile,
+      color: !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+      version: this.config.version,
+    })
+    if (code !== ExitCode.ok) this.exit(code)
+  }
+}

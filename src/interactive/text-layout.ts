@@ -1,0 +1,105 @@
+// Terminal text measuring: visible width (ignoring colour codes, counting wide characters twice), wrapping, cutting.
+/* eslint-disable no-control-regex -- terminal escape sequences are what this file matches */
+
+const SGR = /\u001B\[[0-9;:]*m/g
+const ANY_ESCAPE =
+  /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B[P^_][^\u001B]*\u001B\\|\u001B[@-Z\\-_]|\u001B[()#][0-9A-Za-z]/g
+const TOKEN = /\u001B\[[0-9;:]*m|[\s\S]/gu
+
+/** Removes every escape sequence (colours, cursor movement, titles). */
+export function stripAnsi(text: string): string {
+  return text.replace(ANY_ESCAPE, '')
+}
+
+/** Keeps colour codes (SGR) and removes the other escape sequences (cursor movement, screen modes, titles). */
+export function keepOnlyColors(text: string): string {
+  return text.replace(ANY_ESCAPE, (match) => (/^\u001B\[[0-9;:]*m$/.test(match) ? match : ''))
+}
+
+/** Columns one character takes: 0 for combining marks and controls, 2 for wide (CJK, emoji), else 1. */
+export function charWidth(char: string): number {
+  const code = char.codePointAt(0) ?? 0
+  if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0
+  if ((code >= 0x300 && code <= 0x36f) || code === 0x200d || (code >= 0xfe00 && code <= 0xfe0f)) return 0
+  if (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1f64f) ||
+    (code >= 0x1f900 && code <= 0x1f9ff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  )
+    return 2
+  return 1
+}
+
+/** Columns the text takes on screen (colour codes count for nothing). */
+export function visibleWidth(text: string): number {
+  let width = 0
+  for (const char of text.replace(SGR, '')) width += charWidth(char)
+  return width
+}
+
+/** Splits one line (no newlines) into rows of at most `width` columns; colour codes stay with their text. */
+export function wrapLine(line: string, width: number): string[] {
+  const max = Math.max(1, width)
+  const rows: string[] = []
+  let row = ''
+  let used = 0
+  for (const token of line.match(TOKEN) ?? []) {
+    if (token.startsWith('\u001B')) {
+      row += token
+      continue
+    }
+    const w = charWidth(token)
+    if (used + w > max && used > 0) {
+      rows.push(row)
+      row = ''
+      used = 0
+    }
+    row += token
+    used += w
+  }
+  rows.push(row)
+  return rows
+}
+
+/** Wraps text that may hold newlines; every row fits in `width` columns. */
+export function wrapText(text: string, width: number): string[] {
+  return text.split('\n').flatMap((line) => wrapLine(line, width))
+}
+
+/** Cuts a line to `width` columns, ending with `…` when something was cut; resets colours when it held any. */
+export function truncate(line: string, width: number): string {
+  if (visibleWidth(line) <= width) return line
+  const max = Math.max(0, width - 1)
+  let out = ''
+  let used = 0
+  let colored = false
+  for (const token of line.match(TOKEN) ?? []) {
+    if (token.startsWith('\u001B')) {
+      out += token
+      colored = true
+      continue
+    }
+    const w = charWidth(token)
+    if (used + w > max) break
+    out += token
+    used += w
+  }
+  return `${out}${colored ? '\u001B[0m' : ''}${width > 0 ? '…' : ''}`
+}
+
+/**
+ * What a line of terminal output shows once carriage returns are applied: `50%\r100%` shows `100%`. Output of
+ * programs on a pseudo-terminal ends lines with \r\n; progress bars rewrite the line with \r.
+ */
+export function applyCarriageReturns(line: string): string {
+  const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line
+  const at = trimmed.lastIndexOf('\r')
+  return at === -1 ? trimmed : trimmed.slice(at + 1)
+}

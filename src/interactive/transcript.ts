@@ -1,0 +1,294 @@
+// The conversation as people see it: agent events (and raw terminal output of interactive commands) turned into finished
+/* eslint-disable no-control-regex -- terminal escape sequences are what this file matches */
+// lines for the scrollback plus the unfinished line still growing, which the live region shows.
+import {StringDecoder} from 'node:string_decoder'
+
+import type {AgentEvent} from '../agent/events.js'
+import type {TokenUsage} from '../agent/model-client.js'
+import type {ToolErrorKind} from '../tools/types.js'
+import type {Style} from './style.js'
+import {applyCarriageReturns, keepOnlyColors, stripAnsi, wrapLine} from './text-layout.js'
+
+const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
+const ALT_SCREEN = /\u001B\[\?(?:1049|1047|47)([hl])/g
+/** Cursor addressing or clearing the screen: the program paints a screen (top, watch) rather than writing lines. */
+const PAINTS_SCREEN = /\u001B\[(?:\d*;\d*)?[Hf]|\u001B\[[23]?J/
+
+export interface RunningTool {
+  id: string
+  name: string
+  description: string
+  startedAt: number
+  /** Runs on a pseudo-terminal the user can focus (Ctrl+F). */
+  terminal: boolean
+}
+
+export interface TranscriptOptions {
+  style: Style
+  /** Tool name -> the name people see (e.g. run_shell_command -> Shell). */
+  displayNames?: ReadonlyMap<string, string>
+  /** tools.shell.showColor: keep the colours of interactive commands' output. */
+  showColor?: boolean
+  /** Receives finished lines (each ending in \n). */
+  print: (text: string) => void
+}
+
+export class Transcript {
+  /** Tokens of the whole session. */
+  readonly usage: TokenUsage = {inputTokens: 0, outputTokens: 0}
+  toolCalls = 0
+  failedToolCalls = 0
+  turns = 0
+  phase: 'idle' | 'thinking' | 'responding' | 'tool' = 'idle'
+  tool: RunningTool | undefined
+  /** A full-screen program (alternate screen) is running on the terminal of the current tool. */
+  fullScreen = false
+
+  private text = ''
+  private textStarted = false
+  private output = ''
+  private readonly decoder = new StringDecoder('utf8')
+  private readonly sawOutput = new Set<string>()
+  private readonly terminalCalls = new Set<string>()
+  private readonly style: Style
+
+  constructor(private readonly options: TranscriptOptions) {
+    this.style = options.style
+  }
+
+  /** What the user typed, echoed into the scrollback. */
+  userMessage(text: string): void {
+    const {bold, dim} = this.style
+    const lines = text.split('\n')
+    this.options.print(
+      `\n${lines.map((line, i) => (i === 0 ? `${bold('>')} ${line}` : `${dim('│')} ${line}`)).join('\n')}\n`,
+    )
+  }
+
+  /** A line from the UI itself (slash commands, notices). */
+  note(text: string): void {
+    this.flushText()
+    this.options.print(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  handle(event: AgentEvent): void {
+    const {style} = this
+    switch (event.type) {
+      case 'session_started':
+        break
+      case 'turn_started':
+        this.turns += 1
+        this.phase = 'thinking'
+        break
+      case 'text_delta':
+        this.phase = 'responding'
+        this.addText(event.text)
+        break
+      case 'assistant_message':
+        this.flushText()
+        this.textStarted = false
+        break
+      case 'tool_call_delta':
+        break
+      case 'tool_call_started': {
+        this.flushText()
+        this.phase = 'tool'
+        this.toolCalls += 1
+        this.tool = {
+          id: event.id,
+          name: event.name,
+          description: event.description,
+          startedAt: Date.now(),
+          terminal: false,
+        }
+        const name = this.options.displayNames?.get(event.name) ?? event.name
+        const why = (event.input as {description?: unknown} | null)?.description
+        let line = `${style.cyan('●')} ${style.bold(name)} ${event.description}\n`
+        if (typeof why === 'string' && why.trim() !== '') line += `  ${style.dim(why.trim())}\n`
+        this.options.print(line)
+        break
+      }
+      case 'approval_needed':
+        break
+      case 'tool_output':
+        if (this.terminalCalls.has(event.id)) break
+        this.sawOutput.add(event.id)
+        this.addOutput(event.stream === 'stderr' ? style.yellow(event.chunk) : event.chunk)
+        break
+      case 'tool_call_finished':
+        this.flushOutput()
+        this.finishTool(event)
+        break
+      case 'model_retry':
+        this.note(
+          style.yellow(
+            `  model request failed (${event.reason}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s`,
+          ),
+        )
+        break
+      case 'usage':
+        this.usage.inputTokens += event.usage.inputTokens
+        this.usage.outputTokens += event.usage.outputTokens
+        break
+      case 'changes_ready':
+      case 'changes_applied':
+        break
+      case 'run_finished':
+        this.flushText()
+        this.phase = 'idle'
+        if (event.reason === 'canceled') this.note(style.yellow('Cancelled.'))
+        if (event.reason === 'max_turns')
+          this.note(style.yellow(`Stopped after ${event.turns} model turns (model.maxSessionTurns or --max-turns).`))
+        break
+      case 'run_failed':
+        this.flushText()
+        this.phase = 'idle'
+        this.note(style.red(`Error: ${event.message}`))
+        break
+    }
+  }
+
+  /** The current tool call runs on a pseudo-terminal: its output comes through terminalOutput, not tool_output. */
+  terminalStarted(): void {
+    if (!this.tool) return
+    this.tool.terminal = true
+    this.terminalCalls.add(this.tool.id)
+    this.fullScreen = false
+  }
+
+  /**
+   * Raw bytes from the current tool's pseudo-terminal. Returns the text as received (for a focused terminal, which
+   * writes it straight to the screen); `show` false records only the state (alternate screen, partial line).
+   */
+  terminalOutput(chunk: Buffer, show: boolean): void {
+    const text = this.decoder.write(chunk)
+    let last: string | undefined
+    for (const match of text.matchAll(ALT_SCREEN)) last = match[1]
+    // Output while a full-screen program draws makes no sense as lines; it is shown only when focused.
+    const wasFull = this.fullScreen
+    if (last !== undefined) this.fullScreen = last === 'h'
+    else if (PAINTS_SCREEN.test(text)) this.fullScreen = true
+    if (!show || wasFull || this.fullScreen) {
+      if (!show) this.output = ''
+      return
+    }
+    const clean = this.options.showColor ? keepOnlyColors(text) : stripAnsi(text)
+    if (this.tool) this.sawOutput.add(this.tool.id)
+    this.addOutput(clean)
+  }
+
+  /** After the user typed into the focused terminal: what it showed is already on screen, start a new line. */
+  terminalReleased(): void {
+    this.output = ''
+  }
+
+  /** The unfinished last line of the current command's output, as text (e.g. a REPL's `>>> ` prompt). */
+  partialOutput(): string {
+    return applyCarriageReturns(this.output)
+  }
+
+  /** The unfinished line(s) the live region shows: model text being written, or a command's partial output line. */
+  partialLines(width: number): string[] {
+    if (this.text !== '') return wrapLine(this.textPrefix() + this.text, width)
+    if (this.output !== '') return wrapLine(`${this.style.dim('  │ ')}${applyCarriageReturns(this.output)}`, width)
+    return []
+  }
+
+  private textPrefix(): string {
+    return this.textStarted ? '  ' : `${this.style.magenta('✦')} `
+  }
+
+  private addText(text: string): void {
+    this.text += text
+    const at = this.text.lastIndexOf('\n')
+    if (at === -1) return
+    const lines = this.text.slice(0, at).split('\n')
+    this.text = this.text.slice(at + 1)
+    let out = ''
+    for (const line of lines) {
+      out += `${this.textPrefix()}${line}\n`
+      this.textStarted = true
+    }
+    this.options.print(out)
+  }
+
+  private flushText(): void {
+    if (this.text === '') return
+    const line = `${this.textPrefix()}${this.text}\n`
+    this.textStarted = true
+    this.text = ''
+    this.options.print(line)
+  }
+
+  private addOutput(chunk: string): void {
+    this.output += chunk.replace(/\r\n/g, '\n')
+    const at = this.output.lastIndexOf('\n')
+    if (at === -1) return
+    const lines = this.output.slice(0, at).split('\n')
+    this.output = this.output.slice(at + 1)
+    const bar = this.style.dim('  │ ')
+    // Colours kept from a command (showColor) must not run on into the next line.
+    const reset = this.options.showColor && this.style.enabled ? '\u001B[0m' : ''
+    this.options.print(lines.map((line) => `${bar}${applyCarriageReturns(line)}${reset}\n`).join(''))
+  }
+
+  private flushOutput(): void {
+    const rest = this.decoder.end()
+    if (rest && this.tool?.terminal && !this.fullScreen) this.addOutput(stripAnsi(rest))
+    if (this.output.trim() !== '') this.options.print(`${this.style.dim('  │ ')}${applyCarriageReturns(this.output)}\n`)
+    this.output = ''
+  }
+
+  private finishTool(event: Extract<AgentEvent, {type: 'tool_call_finished'}>): void {
+    const {style} = this
+    this.phase = 'thinking'
+    const wasTerminal = this.tool?.terminal === true
+    this.tool = undefined
+    this.fullScreen = false
+    const seconds = `${(event.durationMs / 1000).toFixed(1)}s`
+    const error = event.result.error
+    if (error) {
+      this.failedToolCalls += 1
+      const text = LOOP_ERRORS.has(error.kind)
+        ? firstLine(event.result.forModel)
+        : lastLine(event.result.forUser).replace(/^\((.*)\)$/, '$1')
+      this.options.print(
+        `  ${style.red('✗')} ${text} ${style.dim(`(${error.kind.replaceAll('_', ' ')}, ${seconds})`)}\n`,
+      )
+      return
+    }
+    const lines = event.result.forUser.replace(/\n+$/, '').split('\n')
+    const status = lines.length > 0 ? (lines.pop() as string).trim().replace(/^\((.*)\)$/, '$1') : ''
+    // A tool's display (e.g. an edit's diff) is shown when nothing streamed; a command's lines only repeat it.
+    if (!this.sawOutput.has(event.id) && !wasTerminal && !lines[0]?.startsWith('$ ') && lines.length > 0) {
+      const shown = lines.slice(0, 20)
+      const more = lines.length - shown.length
+      this.options.print(
+        shown.map((line) => `${style.dim('  │ ')}${line}\n`).join('') +
+          (more > 0 ? `${style.dim(`  │ … ${more} more lines`)}\n` : ''),
+      )
+    }
+    const exitCode = event.exec?.exitCode ?? Number(/\bexit code (\d+)/.exec(status)?.[1] ?? 0)
+    if (exitCode !== 0) this.failedToolCalls += 1
+    const mark = exitCode === 0 ? style.green('✓') : style.yellow('✗')
+    this.options.print(`  ${mark} ${style.dim([status, seconds].filter(Boolean).join(' · '))}\n`)
+  }
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  )
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .findLast((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  )
+}
