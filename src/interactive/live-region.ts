@@ -55,7 +55,8 @@ export class LiveRegion {
   print(text: string, frame: LiveFrame = this.frame): void {
     if (text === '') return this.render(frame)
     let out = this.erase()
-    out += text.endsWith('\n') ? text : `${text}\n`
+    // \r\n, not \n: finished lines must start at column 0 whatever the terminal's output settings.
+    out += (text.endsWith('\n') ? text : `${text}\n`).replace(/\r?\n/g, '\r\n')
     this.write(out + this.draw(frame))
   }
 
