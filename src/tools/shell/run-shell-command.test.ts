@@ -322,6 +322,29 @@ describe('long output', () => {
     expect(session.files.has('/tmp/sandbox-agent/output/c2-stdout.log')).toBe(true)
   })
 
+  it('survives a full /tmp while spilling: says so, removes what it stored, and still returns the result', async () => {
+    const chunks = Array.from({length: 50}, (_, i) => ({stream: 'stdout' as const, chunk: lines(100, `chunk${i}`)}))
+    const session = createFakeSession(() => ({output: chunks, result: {exitCode: 3}}))
+    session.limitDisk(10_000)
+    const tool = createRunShellCommandTool({limits: {spillBytes: 4096}, callId: () => 'full'})
+    const {forModel, forUser} = await tool.execute({command: 'gen', is_background: false}, context(session))
+    expect(forModel).toContain('the full output could not be saved: ENOSPC: no space left on device')
+    expect(forModel).toContain('chunk49 100\n')
+    expect(forModel).toMatch(/^Exit Code: 3$/m)
+    expect(forUser).toContain('full output not saved: ENOSPC')
+    expect(session.files.size).toBe(0)
+  })
+
+  it('saves at most the configured bytes of a flood and says the rest was not saved', async () => {
+    const text = lines(5000)
+    const session = createFakeSession(() => ({output: [{stream: 'stdout', chunk: text}]}))
+    const tool = createRunShellCommandTool({limits: {spillBytes: 4096, maxSavedBytes: 10_000}, callId: () => 'cap'})
+    const {forModel} = await tool.execute({command: 'gen', is_background: false}, context(session))
+    const file = '/tmp/sandbox-agent/output/cap-stdout.log'
+    expect(session.files.get(file)?.toString()).toBe(text.slice(0, 10_000))
+    expect(forModel).toContain(`the first 10,000 bytes of the output are in ${file} (the rest was not saved)`)
+  })
+
   it('says so when the full output cannot be saved', async () => {
     const session = createFakeSession(() => ({output: [{stream: 'stdout', chunk: lines(2000)}]}))
     session.failWrites(2)

@@ -30,6 +30,8 @@ export const DEFAULT_SHELL_TIMEOUT_MS = 120_000
 export const MAX_SHELL_TIMEOUT_MS = 600_000
 /** Where full outputs that were cut for the model are saved, inside the sandbox. */
 export const SHELL_OUTPUT_DIR = '/tmp/sandbox-agent/output'
+/** Most bytes of one stream saved there: a flood of output must not fill the sandbox's /tmp (256 MiB by default). */
+export const MAX_SAVED_OUTPUT_BYTES = 64 * 1024 * 1024
 
 function checkDirectory(directory: string, ctx: z.core.$RefinementCtx): void {
   try {
@@ -80,8 +82,8 @@ export interface ShellToolSettings {
   exclude?: readonly string[] | undefined
   /** settings `tools.shell`. */
   shell?: {enableInteractiveShell?: boolean; showColor?: boolean; pager?: string}
-  /** Overrides for tests: the model's budget and when captured output is spilled into the sandbox. */
-  limits?: Partial<{maxChars: number; maxLines: number; spillBytes: number}>
+  /** Overrides for tests: the model's budget, when captured output is spilled into the sandbox, how much is saved. */
+  limits?: Partial<{maxChars: number; maxLines: number; spillBytes: number; maxSavedBytes: number}>
   /** Names saved output files; default a random UUID per call. */
   callId?: () => string
 }
@@ -137,6 +139,15 @@ async function writeInSandbox(session: SandboxSession, file: string, data: Buffe
   }
 }
 
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split('\n').find((line) => line.trim() !== '') ?? text
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${bytes.toLocaleString('en-US')} bytes`
+}
+
 interface StreamOutcome {
   text: string
   savedTo: string | undefined
@@ -163,10 +174,12 @@ class ShellInvocation {
     this.directory = directoryLabel(params.directory)
     this.id = (settings.callId ?? randomUUID)()
     const spillBytes = settings.limits?.spillBytes ?? 8 * 1024 * 1024
+    const maxSavedBytes = settings.limits?.maxSavedBytes ?? MAX_SAVED_OUTPUT_BYTES
     const capture = (stream: 'stdout' | 'stderr') =>
       new OutputCapture({
         keepChars: Math.max(budget.chars, 1),
         spillBytes,
+        maxSavedBytes,
         spill: (part, index) => writeInSandbox(context.session, `${this.filePath(stream)}.part${index}`, part),
       })
     this.stdout = capture('stdout')
@@ -202,8 +215,11 @@ class ShellInvocation {
         exitResult = event.result
         continue
       }
-      const text = (event.type === 'stdout' ? this.stdout : this.stderr).append(event.chunk)
+      const capture = event.type === 'stdout' ? this.stdout : this.stderr
+      const text = capture.append(event.chunk)
       if (text !== '' && onProgress) onProgress({stream: event.type, chunk: this.colors ? text : stripAnsi(text)})
+      // Backpressure: while the sandbox stores spilled output, the command waits instead of the host buffering it.
+      await capture.drained()
     }
     for (const [stream, capture] of [
       ['stdout', this.stdout],
@@ -235,26 +251,42 @@ class ShellInvocation {
     }
     const file = this.filePath(stream)
     const cut = cutForModel(clean, budget, file)
+    const marker = `the full output is in ${file}`
+    const parts = Array.from({length: capture.spilledParts}, (_, i) => `${file}.part${i}`)
     try {
       const last = await capture.rest()
+      const problem = capture.saveProblem
+      if (problem?.kind === 'error') throw problem.error
       if (capture.spilledParts === 0) await writeInSandbox(this.context.session, file, last)
       else {
-        const parts = Array.from({length: capture.spilledParts}, (_, i) => `'${file}.part${i}'`)
         if (last.length > 0) {
           await writeInSandbox(this.context.session, `${file}.part${capture.spilledParts}`, last)
-          parts.push(`'${file}.part${capture.spilledParts}'`)
+          parts.push(`${file}.part${capture.spilledParts}`)
         }
+        // Part by part, each removed once appended: /tmp never holds much more than one copy of the output.
         const joined = await this.context.session.exec(
-          `cat ${parts.join(' ')} > '${file}' && rm -f ${parts.join(' ')}`,
+          parts.map((part, i) => `cat '${part}' ${i === 0 ? '>' : '>>'} '${file}' && rm -f '${part}'`).join(' && '),
           {timeoutMs: 60_000},
         ).result
         if (joined.exitCode !== 0) throw new Error(joined.stderr.text.trim() || `exit code ${joined.exitCode}`)
       }
-      return {text: cut.text, savedTo: file, saveError: undefined}
+      const text =
+        problem?.kind === 'limit'
+          ? cut.text.replace(
+              marker,
+              `the first ${formatBytes(problem.savedBytes)} of the output are in ${file} (the rest was not saved)`,
+            )
+          : cut.text
+      return {text, savedTo: file, saveError: undefined}
     } catch (error) {
       this.context.log.warn({err: error, file}, 'could not save full shell output')
-      const text = cut.text.replace(`the full output is in ${file}`, 'the full output could not be saved')
-      return {text, savedTo: undefined, saveError: (error as Error).message}
+      // Whatever was stored is removed, so a full /tmp is left to the agent's own commands.
+      await this.context.session
+        .exec(`rm -f '${file}' ${parts.map((part) => `'${part}'`).join(' ')}`, {timeoutMs: 10_000})
+        .result.catch(() => undefined)
+      const message = firstLine(error)
+      const text = cut.text.replace(marker, `the full output could not be saved: ${message}`)
+      return {text, savedTo: undefined, saveError: message}
     }
   }
 
@@ -281,10 +313,13 @@ class ShellInvocation {
           ? `exit code ${result.exitCode}`
           : `killed by ${result.signal ?? 'a signal'}`
     const saved = [stdout.savedTo, stderr.savedTo].filter(Boolean)
+    const notSaved = stdout.saveError ?? stderr.saveError
     const forUser = [
       `$ ${describeShellCall(this.params)}`,
       ...(this.params.description ? [`# ${this.params.description}`] : []),
-      `(${status}${saved.length > 0 ? `; full output in ${saved.join(', ')}` : ''})`,
+      `(${status}${saved.length > 0 ? `; full output in ${saved.join(', ')}` : ''}${
+        notSaved ? `; full output not saved: ${notSaved}` : ''
+      })`,
     ].join('\n')
     return problem ? {forModel, forUser, error: problem} : {forModel, forUser}
   }

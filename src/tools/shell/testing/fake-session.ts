@@ -13,6 +13,8 @@ export interface FakeSession extends SandboxSession {
   readonly files: Map<string, Buffer>
   /** Makes the next N writeFile calls fail (as when a directory is missing). */
   failWrites(count: number): void
+  /** Makes writes fail with ENOSPC once the files would hold more than this many bytes (a full /tmp). */
+  limitDisk(bytes: number): void
 }
 
 function bounded(text: string) {
@@ -21,7 +23,7 @@ function bounded(text: string) {
 
 /**
  * `script` answers each exec (return undefined for a plain success). Built in: `mkdir -p` succeeds, and
- * `cat 'a' 'b' > 'c' && rm -f ...` concatenates files of the Map, as the shell tool uses it to join spilled parts.
+ * `cat 'a' > 'c' && rm -f 'a' && cat 'b' >> 'c' ...` joins files of the Map, as the shell tool joins spilled parts.
  */
 export function createFakeSession(
   script: (command: string, options: ExecOptions) => ScriptedExec | undefined = () => undefined,
@@ -30,15 +32,31 @@ export function createFakeSession(
   const files = new Map<string, Buffer>()
   let failingWrites = 0
 
+  let diskBytes = Number.POSITIVE_INFINITY
+  const used = () => [...files.values()].reduce((sum, data) => sum + data.length, 0)
+
+  /** `cat 'a' > 'f'`, `cat 'a' >> 'f'` and `rm -f 'a' ...` joined by `&&`, as the shell tool joins spilled parts. */
   function builtIn(command: string): ScriptedExec | undefined {
     if (command.startsWith('mkdir -p ')) return {}
-    const join = /^cat ((?:'[^']+' ?)+) > '([^']+)' && rm -f /.exec(command)
-    if (!join) return undefined
-    const parts = [...join[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!)
-    const missing = parts.find((p) => !files.has(p))
-    if (missing) return {result: {exitCode: 1, stderr: `cat: ${missing}: No such file`}}
-    files.set(join[2]!, Buffer.concat(parts.map((p) => files.get(p)!)))
-    for (const p of parts) files.delete(p)
+    const steps = command.split(' && ')
+    const cat = /^cat '([^']+)' (>>?) '([^']+)'$/
+    const rm = /^rm -f( '[^']+')+$/
+    if (!steps.every((step) => cat.test(step) || rm.test(step))) return undefined
+    for (const step of steps) {
+      const join = cat.exec(step)
+      if (!join) {
+        for (const m of step.matchAll(/'([^']+)'/g)) files.delete(m[1]!)
+        continue
+      }
+      const [, from, op, to] = join as unknown as [string, string, string, string]
+      const data = files.get(from)
+      if (!data) return {result: {exitCode: 1, stderr: `cat: ${from}: No such file`}}
+      const before = op === '>>' ? (files.get(to) ?? Buffer.alloc(0)) : Buffer.alloc(0)
+      if (used() - (files.get(to)?.length ?? 0) + before.length + data.length > diskBytes) {
+        return {result: {exitCode: 1, stderr: 'cat: write error: No space left on device'}}
+      }
+      files.set(to, Buffer.concat([before, data]))
+    }
     return {}
   }
 
@@ -49,6 +67,9 @@ export function createFakeSession(
     files,
     failWrites(count: number) {
       failingWrites = count
+    },
+    limitDisk(bytes: number) {
+      diskBytes = bytes
     },
     exec(command: string, options: ExecOptions = {}): ExecHandle {
       calls.push({command, options})
@@ -92,7 +113,11 @@ export function createFakeSession(
         failingWrites--
         throw new Error(`ENOENT: no such directory for ${path}`)
       }
-      files.set(path, Buffer.isBuffer(data) ? data : Buffer.from(data))
+      const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data)
+      if (used() - (files.get(path)?.length ?? 0) + buffer.length > diskBytes) {
+        throw new Error('ENOSPC: no space left on device, write')
+      }
+      files.set(path, buffer)
     },
     async list() {
       return []
