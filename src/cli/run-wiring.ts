@@ -23,6 +23,15 @@ export interface OpenSandboxOptions {
 
 /** Starts a sandbox container holding a copy of the project (checked for isolation before it is handed out). */
 export async function openSandbox(config: AgentConfig, options: OpenSandboxOptions): Promise<SandboxSession> {
+  // A bug that escapes every catch must not leave the container running: stop and keep it, say so in one line.
+  options.cleanup.installCrashHandlers({
+    report: (error, kept) => {
+      options.logger.error({err: error}, 'uncaught error')
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+      const hint = kept.map((id) => ` The sandbox is kept (stopped): \`agent diff ${id}\` or \`agent discard ${id}\`.`)
+      process.stderr.write(`Error: unexpected failure: ${message}.${hint.join('')}\n`)
+    },
+  })
   const engine = new DockerSandboxEngine({logger: options.logger, cleanup: options.cleanup, hostEnv: {...config.env}})
   return engine.open(config.projectRoot, config.sandbox, {signal: options.signal, reuse: options.reuse})
 }

@@ -11,7 +11,14 @@ import {connectDocker, dockerFailure} from './docker-connection.js'
 import {DockerSandboxSession} from './docker-session.js'
 import {DockerExecBackend} from './exec/docker-exec-backend.js'
 import {Labels} from './labels.js'
-import {MOUNT_LOWER_DIR, WORKSPACE_DIR, configHash, containerSpec, volumeSpec} from './lifecycle/container-spec.js'
+import {
+  MOUNT_LOWER_DIR,
+  WORKSPACE_DIR,
+  configHash,
+  containerSpec,
+  unknownRuntimeError,
+  volumeSpec,
+} from './lifecycle/container-spec.js'
 import {NETWORK_PROBES, inspectProblems, selfTestProblems} from './lifecycle/isolation-check.js'
 import {listSandboxContainers, removeSandboxContainer, type SandboxContainerInfo} from './lifecycle/orphans.js'
 import type {SessionCleanup} from './lifecycle/session-cleanup.js'
@@ -165,7 +172,7 @@ export class DockerSandboxEngine {
         throw new AgentError('Canceled while starting the sandbox', {exitCode: ExitCode.interrupted})
       const unreadable = hostFileError(error, hostWorkspace)
       if (unreadable) throw unreadable
-      throw dockerFailure(error, 'start the sandbox')
+      throw unknownRuntimeError(error, settings.runtime) ?? dockerFailure(error, 'start the sandbox')
     } finally {
       this.options.cleanup?.delete(pending)
     }

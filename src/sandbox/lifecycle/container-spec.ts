@@ -3,6 +3,7 @@ import crypto from 'node:crypto'
 import type Dockerode from 'dockerode'
 
 import type {SandboxSettings} from '../../config/schema.js'
+import {UserInputError} from '../../errors.js'
 import {Labels, ownerLabels} from '../labels.js'
 import {CONTAINER_HOME, containerEnv, toDockerEnv} from './container-env.js'
 import {SessionLabels, containerName, volumeName} from './session-names.js'
@@ -106,4 +107,15 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
     NetworkDisabled: settings.network === 'none',
     HostConfig: hostConfig,
   }
+}
+
+/** The daemon's refusal of a `sandbox.runtime` it does not have, as a one-line user error saying what to do. */
+export function unknownRuntimeError(error: unknown, runtime: string | undefined): UserInputError | undefined {
+  const message = error instanceof Error ? error.message : String(error)
+  if (!runtime || !/unknown runtime/i.test(message)) return undefined
+  return new UserInputError(`sandbox.runtime "${runtime}" is not a runtime this Docker daemon knows`, {
+    hint:
+      'Install it and register it with the daemon (gVisor: `runsc install`, then restart dockerd), or remove ' +
+      'sandbox.runtime from settings.json; `docker info` lists the runtimes the daemon has',
+  })
 }

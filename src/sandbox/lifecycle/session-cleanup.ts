@@ -1,4 +1,5 @@
-// Never leave a running container behind: open sessions are removed (or stopped and kept) on SIGINT/SIGTERM/SIGHUP.
+// Never leave a running container behind: open sessions are removed (or stopped and kept) on SIGINT/SIGTERM/SIGHUP,
+// and stopped and kept when the process is about to die of an uncaught exception or unhandled rejection.
 
 export interface CleanupTarget {
   readonly id: string
@@ -18,12 +19,20 @@ export interface SignalCleanupOptions {
   onSignal?: (signal: NodeJS.Signals) => void
 }
 
+export interface CrashCleanupOptions {
+  /** Tells the user (one line) what went wrong and which sessions were kept; called once, before the cleanup. */
+  report?: (error: unknown, kept: readonly string[]) => void
+  /** Defaults to process.exit. */
+  exit?: (code: number) => void
+}
+
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129}
 
 /** The sessions a process has open, and what to do with each should the process be told to stop. */
 export class SessionCleanup {
   private readonly sessions = new Map<CleanupTarget, 'remove' | 'keep'>()
   private running: Promise<void> | undefined
+  private crashHandlers: (() => void) | undefined
 
   add(session: CleanupTarget, onExit: 'remove' | 'keep' = 'remove'): void {
     this.sessions.set(session, onExit)
@@ -37,12 +46,17 @@ export class SessionCleanup {
     return this.sessions.size
   }
 
-  /** Removes or keeps every registered session (once; later calls wait for the first). */
-  runAll(): Promise<void> {
+  /** Ids of the sessions registered now. */
+  ids(): string[] {
+    return [...this.sessions.keys()].map((session) => session.id)
+  }
+
+  /** Removes or keeps every registered session (once; later calls wait for the first); `override` forces one action. */
+  runAll(override?: 'remove' | 'keep'): Promise<void> {
     this.running ??= (async () => {
       const work = [...this.sessions].map(async ([session, action]) => {
         try {
-          await (action === 'keep' ? session.keep() : session.close())
+          await ((override ?? action) === 'keep' ? session.keep() : session.close())
         } catch {
           // best effort: an orphan is reported at the next start
         }
@@ -83,5 +97,32 @@ export class SessionCleanup {
       clearTimeout(timer)
       for (const signal of signals) process.off(signal, handler)
     }
+  }
+
+  /**
+   * On an uncaught exception or unhandled rejection (a bug), stops and keeps every open session, so no container keeps
+   * running and no work is lost, then exits with code 1. Installed once per instance; returns an uninstaller.
+   */
+  installCrashHandlers(options: CrashCleanupOptions = {}): () => void {
+    if (this.crashHandlers) return this.crashHandlers
+    const exit = options.exit ?? ((code: number) => process.exit(code))
+    let crashed = false
+    const handler = (error: unknown): void => {
+      if (crashed) return
+      crashed = true
+      try {
+        options.report?.(error, this.ids())
+      } finally {
+        void this.runAll('keep').finally(() => exit(1))
+      }
+    }
+    process.on('uncaughtException', handler)
+    process.on('unhandledRejection', handler)
+    this.crashHandlers = () => {
+      process.off('uncaughtException', handler)
+      process.off('unhandledRejection', handler)
+      this.crashHandlers = undefined
+    }
+    return this.crashHandlers
   }
 }
