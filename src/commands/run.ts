@@ -202,6 +202,9 @@ Exit codes: 0 success, 1 the run failed or ended with an error result (max turns
         const message = isAgentError(error) ? error.oneLine() : error instanceof Error ? error.message : String(error)
         emit({type: 'run_failed', message, turns: 0, usage: {inputTokens: 0, outputTokens: 0}, durationMs: 0})
         renderer.finish()
+      } else if (format === 'text' && started && !isExit(error)) {
+        // The run's own summary first (how it ended), then the one error line of what went wrong after it.
+        renderer.finish()
       }
       throw error
     } finally {
