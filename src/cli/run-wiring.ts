@@ -2,6 +2,7 @@
 import type {AgentConfig} from '../config/index.js'
 import type {Logger} from '../logging/logger.js'
 import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
+import {findOrphans} from '../sandbox/lifecycle/orphans.js'
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
@@ -33,5 +34,21 @@ export async function openSandbox(config: AgentConfig, options: OpenSandboxOptio
     },
   })
   const engine = new DockerSandboxEngine({logger: options.logger, cleanup: options.cleanup, hostEnv: {...config.env}})
+  await reportOrphans(engine, options.logger)
   return engine.open(config.projectRoot, config.sandbox, {signal: options.signal, reuse: options.reuse})
+}
+
+/** One line on stderr about containers a killed agent process left behind (best effort: never blocks the run). */
+async function reportOrphans(engine: DockerSandboxEngine, logger: Logger): Promise<void> {
+  const orphans = await findOrphans(engine.docker).catch((error: unknown) => {
+    logger.debug({err: error}, 'could not look for orphaned sandboxes')
+    return []
+  })
+  if (orphans.length === 0) return
+  const ids = orphans.map((orphan) => orphan.sessionId).join(', ')
+  const what = orphans.length === 1 ? 'container was' : 'containers were'
+  process.stderr.write(
+    `Note: ${orphans.length} sandbox ${what} left behind by an agent process that is gone (session ${ids}); ` +
+      '`agent sandbox prune` removes them.\n',
+  )
 }
