@@ -11,6 +11,7 @@ import {
   exec,
   looksLikeStackTrace,
   shell,
+  stderrLines,
   type CliResult,
   type FaultEnv,
 } from './helpers/fault-env.js'
@@ -27,9 +28,10 @@ afterAll(async () => {
 
 /** Exit code 2 and exactly one line on stderr, `Error: <what>. <what to do>`. */
 function expectOneLineUserError(result: CliResult, line: RegExp): void {
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1)
-  expect(result.stderr).toMatch(/^Error: /)
-  expect(result.stderr.trimEnd()).toMatch(line)
+  const lines = stderrLines(result.stderr)
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toMatch(/^Error: /)
+  expect(lines[0]).toMatch(line)
   expect(looksLikeStackTrace(result.stderr)).toBe(false)
   expect(result.stdout).toBe('')
   expect(result.exitCode).toBe(2)

@@ -10,6 +10,7 @@ import {
   createFaultEnv,
   errorLines,
   looksLikeStackTrace,
+  stderrLines,
   sessionContainers,
   sessionIdOf,
   shell,
@@ -44,8 +45,8 @@ describe('the Docker daemon is down at start', () => {
     const project = await env.project({'a.txt': 'original\n'})
     env.server.setScript([{toolCalls: [shell('c1', 'echo changed > a.txt')]}, {text: 'done'}])
     const result = await env.run(['run', '--apply', 'change a.txt'], {cwd: project, env: {DOCKER_HOST: host}})
-    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1)
-    expect(result.stderr.trimEnd()).toMatch(line)
+    expect(stderrLines(result.stderr)).toHaveLength(1)
+    expect(stderrLines(result.stderr)[0]).toMatch(line)
     expect(looksLikeStackTrace(result.stderr)).toBe(false)
     expect(result.exitCode).toBe(3)
     expect(env.server.stepsUsed).toBe(0)

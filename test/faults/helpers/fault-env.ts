@@ -24,11 +24,22 @@ export function shell(
   }
 }
 
-/** The session id the run printed first (text output: `session <id> · ...`). */
+/** The id of this run's session, from its `session <id> · <model> · ...` line (not from other lines naming sessions). */
 export function sessionIdOf(stderr: string): string {
-  const id = /session ([0-9a-f]{12})/.exec(stderr)?.[1]
+  const id = /^session ([0-9a-f]{12}) · /m.exec(stderr)?.[1]
   if (!id) throw new Error(`no session id in:\n${stderr}`)
   return id
+}
+
+/**
+ * What the CLI printed on stderr, without the start-up "Note: ... left behind by an agent process that is gone" line:
+ * other test files running at the same time may leave such sandboxes for a moment.
+ */
+export function stderrLines(stderr: string): string[] {
+  return stderr
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !/^Note: \d+ sandbox containers? (was|were) left behind/.test(line))
 }
 
 /** The lines the CLI's single error handler printed. */
