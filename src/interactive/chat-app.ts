@@ -237,6 +237,8 @@ class ChatApp implements TerminalHost {
   }
 
   private onKey(key: Key): void {
+    // "Twice" means two Ctrl-C in a row: any other key in between starts the count again.
+    if (key.type !== 'key' || key.name !== 'ctrl+c') this.lastInterrupt = 0
     if (key.type === 'key') {
       if (key.name === 'ctrl+c') return this.interrupt()
       if (key.name === 'shift+tab' && !(this.widget instanceof ChoiceWidget)) return this.cycleMode()

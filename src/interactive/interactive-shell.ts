@@ -153,12 +153,10 @@ export function terminalExec(
     }
     options.signal?.addEventListener('abort', onAbort, {once: true})
     if (options.timeoutMs) timer = setTimeout(() => terminate('timedOut'), options.timeoutMs)
-    const {cols, rows} = host.size()
+    // No size here: openTerminal would resize before it watches the stream, and a quick command could end unseen.
     const opened = await session.openTerminal(command, {
       ...(options.cwd ? {cwd: options.cwd} : {}),
       env: {...options.env, [MARKER_VARIABLE]: marker},
-      cols,
-      rows,
     })
     stream = opened.stream
     terminal.resize = (c, r) => void opened.resize(c, r)
@@ -176,6 +174,8 @@ export function terminalExec(
       push({type: 'stdout', chunk})
     })
     stream.on('error', () => undefined)
+    const {cols, rows} = host.size()
+    void opened.resize(cols, rows)
     const code = await opened.exit
     const killedBy = code !== null && code > 128 && reason ? (SIGNALS[code - 128] ?? `SIG${code - 128}`) : null
     finish({exitCode: killedBy ? null : code, signal: killedBy})
