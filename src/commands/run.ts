@@ -17,6 +17,7 @@ import {OUTPUT_FORMATS, type OutputFormat, type Renderer} from '../output/render
 import {askChangesDecision, createTtyApprovalPrompter} from '../output/tty-prompts.js'
 import {loadPluginContributions} from '../plugins/load-contributions.js'
 import {reportToStderr} from '../plugins/plugin-registries.js'
+import {isDockerConnectionError} from '../sandbox/docker-client.js'
 import type {ChangeSet, SandboxSession} from '../sandbox/types.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import {ToolRegistry} from '../tools/registry.js'
@@ -316,10 +317,11 @@ async function keepOrExplain(session: SandboxSession): Promise<void> {
   } catch (error) {
     const what = isAgentError(error) ? error.message : error instanceof Error ? error.message : String(error)
     const exitCode = isAgentError(error) ? error.exitCode : ExitCode.failure
+    const unreachable = isDockerConnectionError((error as {cause?: unknown}).cause)
     throw new AgentError(`${what}; nothing was applied`, {
       hint:
-        `The changes of session ${session.id} stay in its sandbox: once Docker is back, review them with ` +
-        `\`agent diff ${session.id}\``,
+        `The changes of session ${session.id} stay in its sandbox: ${unreachable ? 'once Docker is back, ' : ''}` +
+        `review them with \`agent diff ${session.id}\``,
       exitCode,
       cause: error,
     })
