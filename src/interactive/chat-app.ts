@@ -181,6 +181,24 @@ class ChatApp implements TerminalHost {
         onSignal: () => this.restoreTerminal(),
       }),
     )
+    // Whatever else writes to stderr meanwhile (a warning from a plugin or the sandbox) becomes a line of the
+    // conversation instead of tearing through the live lines.
+    const stderr = process.stderr
+    const original = stderr.write.bind(stderr)
+    stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+      if (text.trim() !== '') this.note(this.style.dim(text.replace(/\n+$/, '')))
+      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+      callback?.()
+      return true
+    }) as typeof stderr.write
+    this.uninstall.push(() => {
+      stderr.write = original
+    })
+    // A terminal that went away (window closed) must not crash the process before the sandbox is kept.
+    const ignore = () => undefined
+    output.on('error', ignore)
+    this.uninstall.push(() => (output as NodeJS.EventEmitter).removeListener('error', ignore))
     this.write(PASTE_ON)
     this.spinnerTimer = setInterval(() => {
       if (this.state !== 'busy' || this.focused) return
@@ -190,8 +208,12 @@ class ChatApp implements TerminalHost {
   }
 
   private restoreTerminal(): void {
-    this.write(`${PASTE_OFF}${SHOW_CURSOR}`)
-    this.options.terminal.input.setRawMode?.(false)
+    try {
+      this.write(`${PASTE_OFF}${SHOW_CURSOR}`)
+      this.options.terminal.input.setRawMode?.(false)
+    } catch {
+      // the terminal is gone
+    }
   }
 
   private stopTerminal(): void {
@@ -879,19 +901,19 @@ class ChatApp implements TerminalHost {
     const {bold, dim} = this.style
     const commands = SLASH_COMMANDS.map((command) => {
       const name = `/${command.name}${command.usage ? ` ${command.usage}` : ''}`
-      return `  ${bold(name.padEnd(34))}${command.summary}`
+      return `  ${bold(name.padEnd(22))}${command.summary}`
     })
     const keys = [
       ['Enter', 'send'],
       ['Ctrl+J, Alt+Enter, \\ Enter', 'new line'],
       ['Up / Down', 'history (and move between lines)'],
       ['Shift+Tab', 'switch the approval mode'],
-      ['Ctrl-C', 'cancel what runs; clear the prompt; twice: quit'],
+      ['Ctrl-C', 'cancel what runs, clear the prompt; twice: quit'],
       ['Esc', 'cancel what runs'],
       ['Ctrl-D', 'quit (on an empty prompt)'],
-      ['Ctrl+F', 'type into a running interactive command, and back'],
+      ['Ctrl+F', 'type into a running command, and back'],
       ['Tab', 'complete a /command'],
-    ].map(([key, what]) => `  ${bold((key as string).padEnd(34))}${what}`)
+    ].map(([key, what]) => `  ${bold((key as string).padEnd(28))}${what}`)
     this.note(
       `Commands:\n${commands.join('\n')}\nKeys:\n${keys.join('\n')}\n${dim('Start a message with // to send a line that begins with /.')}`,
     )

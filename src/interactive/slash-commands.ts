@@ -10,20 +10,20 @@ export interface SlashCommandInfo {
 
 export const SLASH_COMMANDS: readonly SlashCommandInfo[] = [
   {name: 'help', aliases: ['?'], summary: 'Show the commands and keys'},
-  {name: 'auth', usage: '[provider]', summary: 'Choose an authentication method, or log in again'},
+  {name: 'auth', usage: '[provider]', summary: 'Choose how to authenticate, or log in again'},
   {name: 'model', usage: '[name]', summary: 'Show the model, or switch to another one'},
   {name: 'tools', summary: 'List the tools the agent can use'},
   {
     name: 'approval-mode',
-    usage: '[default|auto-edit|yolo]',
-    summary: 'When to ask before a tool runs (also Shift+Tab)',
+    usage: '[mode]',
+    summary: 'default, auto-edit or yolo (also Shift+Tab)',
   },
   {name: 'diff', summary: 'Show the changes made in the sandbox so far'},
   {name: 'apply', summary: 'Apply the changes so far to the project'},
-  {name: 'discard', summary: 'Throw the changes away (the sandbox starts again from the project)'},
-  {name: 'clear', summary: 'Clear the screen and start a new conversation (the sandbox keeps its files)'},
-  {name: 'stats', summary: 'Turns, tokens, tool calls and time of this session'},
-  {name: 'quit', aliases: ['exit', 'q'], summary: 'End the session (asks what to do with the changes)'},
+  {name: 'discard', summary: 'Throw the changes away (a fresh sandbox)'},
+  {name: 'clear', summary: 'Clear the screen, start a new conversation'},
+  {name: 'stats', summary: 'Turns, tokens, tool calls and time'},
+  {name: 'quit', aliases: ['exit', 'q'], summary: 'End the session (asks about the changes)'},
 ]
 
 export type SlashParse =

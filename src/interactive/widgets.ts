@@ -70,14 +70,14 @@ export class ChoiceWidget<T> implements Widget {
         this.done((this.choices[this.selected] as Choice<T>).value)
         break
       case 'escape':
-        if (this.options.escapeValue !== undefined) this.done(this.options.escapeValue)
+        if ('escapeValue' in this.options) this.done(this.options.escapeValue as T)
         break
     }
   }
 
   interrupt(): boolean {
-    if (this.options.interruptValue === undefined) return false
-    this.done(this.options.interruptValue)
+    if (!('interruptValue' in this.options)) return false
+    this.done(this.options.interruptValue as T)
     return true
   }
 }
