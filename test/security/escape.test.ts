@@ -222,3 +222,18 @@ describe('a hostile repository cannot get out of the sandbox (agent run, real co
     expect(priv).toMatch(/ptrace_host_cli=ESRCH/)
   })
 })
+
+describe('sandbox.runtime (e.g. gVisor runsc for a separate kernel)', () => {
+  it('a runtime the daemon does not have is a one-line user error, and nothing is left behind', async () => {
+    const dir = suite.project({'a.txt': 'a\n'}, {runtime: 'no-such-runtime'})
+    const result = await suite.run(dir, attackScript([{id: 'never', command: 'true'}]))
+    expect(result.cli.exitCode).toBe(2)
+    const errors = result.cli.stderr.split('\n').filter((line) => line.startsWith('Error:'))
+    expect(errors).toEqual([
+      expect.stringMatching(/^Error: sandbox.runtime "no-such-runtime" is not a runtime this Docker daemon knows\. /),
+    ])
+    expect(result.cli.stderr).not.toMatch(/^\s+at /m)
+    expect(result.tools).toEqual({})
+    expect(await containersOf(dir)).toEqual([])
+  })
+})

@@ -129,8 +129,8 @@ export class AttackSuite {
   }
 
   /** Runs any other CLI command (sandbox ls/prune, discard) with the suite's environment. */
-  cli(args: string[], cwd: string): Promise<CliResult> {
-    return runCli(args, {cwd, env: this.env()})
+  cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+    return runCli(args, {cwd, env: this.env(env)})
   }
 }
 
