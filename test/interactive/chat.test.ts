@@ -65,9 +65,27 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (keptSession) await exec(process.execPath, [CLI, 'discard', keptSession], {env: env()}).catch(() => undefined)
+  // A failed run leaves its sandbox kept (the terminal went away): remove whatever this test's project still has.
+  if (project) await removeSandboxesOf(await fs.realpath(project).catch(() => project))
   await server?.close()
   for (const dir of [home, project]) if (dir) await fs.rm(dir, {recursive: true, force: true})
 })
+
+async function removeSandboxesOf(workspace: string): Promise<void> {
+  const {stdout} = await exec('docker', [
+    'ps',
+    '-aq',
+    '--filter',
+    `label=dev.sandbox-agent.workspace=${workspace}`,
+    '--format',
+    '{{.ID}} {{.Label "dev.sandbox-agent.volume"}}',
+  ]).catch(() => ({stdout: ''}))
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    const [id, volume] = line.split(' ')
+    await exec('docker', ['rm', '-f', id as string]).catch(() => undefined)
+    if (volume) await exec('docker', ['volume', 'rm', '-f', volume]).catch(() => undefined)
+  }
+}
 
 function env(): Record<string, string | undefined> {
   return {...cliEnv(home, server.url), TERM: 'xterm-256color'}
