@@ -35,8 +35,16 @@ export async function loadEngine(): Promise<EngineLookup> {
     {level: 'info'},
     {
       write(line: string) {
-        const entry = JSON.parse(line) as {msg?: string; timings?: Record<string, number>}
-        if (entry.msg === 'session open' && entry.timings) timings = entry.timings
+        const entry = JSON.parse(line) as {
+          msg?: string
+          timings?: Record<string, number>
+          concurrent?: Record<string, number>
+        }
+        // `concurrent`: steps that ran side by side inside one of the timings (the self-test and the copy).
+        if (entry.msg === 'session open' && entry.timings) {
+          const inside = Object.entries(entry.concurrent ?? {}).map(([name, ms]) => [`(of which ${name})`, ms])
+          timings = {...entry.timings, ...Object.fromEntries(inside)}
+        }
       },
     },
   )

@@ -28,7 +28,7 @@ import {RunnerBackend} from './runner/runner-backend.js'
 import {NO_RUNNER, RunnerClient} from './runner/runner-client.js'
 import {loadIgnoreRules} from './workspace/ignore-rules.js'
 import type {Manifest} from './workspace/manifest.js'
-import {packWorkspace, scanWorkspace} from './workspace/pack-workspace.js'
+import {packWorkspace, scanWorkspace, type PackOptions} from './workspace/pack-workspace.js'
 
 /** The image `agent sandbox build` makes for this version. */
 export const DEFAULT_IMAGE = 'sandbox-agent/sandbox:0.1.0'
@@ -127,17 +127,28 @@ export class DockerSandboxEngine {
       step('start')
       throwIfAborted(options.signal)
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
-      const copy = settings.mount ? undefined : this.copyIn(container, hostWorkspace, isIgnored)
-      // Awaited below; until then a failed copy (an unreadable file) must not crash the process as unhandled.
-      copy?.catch(() => undefined)
       backend = await this.connectBackend(container, client)
       step('runner')
-      await this.verifyIsolation(container, backend, settings)
-      step('selftest')
-      let manifest: Manifest
-      if (copy) manifest = await copy
-      else manifest = await this.copyFromMount(backend, hostWorkspace, isIgnored)
-      step('copy')
+      // The isolation check and the copy run side by side; nothing runs in the container before both are done.
+      const ready = backend
+      const concurrent: OpenTimings = {}
+      const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+        const started = performance.now()
+        try {
+          return await work()
+        } finally {
+          concurrent[name] = Math.round(performance.now() - started)
+        }
+      }
+      const [, manifest] = await Promise.all([
+        timed('selftest', () => this.verifyIsolation(container!, ready, settings)),
+        timed('copy', () =>
+          settings.mount
+            ? this.copyFromMount(ready, hostWorkspace, isIgnored)
+            : this.copyIn(container!, ready, hostWorkspace, isIgnored),
+        ),
+      ])
+      step('selftest+copy')
       throwIfAborted(options.signal)
       await this.store.save({
         id,
@@ -147,7 +158,10 @@ export class DockerSandboxEngine {
         createdAt: new Date().toISOString(),
         manifest,
       })
-      this.logger.info({session: id, image, backend: backend.kind, files: manifest.size, timings}, 'session open')
+      this.logger.info(
+        {session: id, image, backend: backend.kind, files: manifest.size, timings, concurrent},
+        'session open',
+      )
       return new DockerSandboxSession({
         id,
         hostWorkspace,
@@ -270,16 +284,82 @@ export class DockerSandboxEngine {
     }
   }
 
+  /**
+   * Copies the project in: through the runner into `tar -x` in the container when there is a runner, else with the
+   * daemon's putArchive (several times slower for many small files).
+   */
   private async copyIn(
     container: Dockerode.Container,
+    backend: SandboxBackend,
+    root: string,
+    isIgnored: Parameters<typeof packWorkspace>[1],
+    pack: PackOptions = {},
+  ): Promise<Manifest> {
+    const packed = packWorkspace(root, isIgnored, pack)
+    // A read error fails both the upload and the manifest; the upload's rejection is the one reported.
+    packed.manifest.catch(() => undefined)
+    try {
+      if (backend.upload) await backend.upload(packed.stream, WORKSPACE_DIR)
+      else await container.putArchive(packed.stream, {path: WORKSPACE_DIR})
+    } catch (error) {
+      // An unreadable project file cuts the archive: report that, not what the cut made the receiving end say.
+      packed.stream.destroy()
+      const packError = await packed.manifest.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      )
+      throw (packError as NodeJS.ErrnoException | undefined)?.syscall ? packError : error
+    }
+    return packed.manifest
+  }
+
+  /**
+   * Reuse: brings the warm container's workspace in line with the project by sending only what differs. Entries the
+   * project no longer has (or has as another type) are removed first; a file counts as unchanged only when type,
+   * mode, size, mtime and the sha256 the runner computes in the container all match what the host has now, so
+   * whatever the previous session left behind is either verified or replaced.
+   */
+  private async refreshWorkspace(
+    container: Dockerode.Container,
+    backend: SandboxBackend,
     root: string,
     isIgnored: Parameters<typeof packWorkspace>[1],
   ): Promise<Manifest> {
-    const packed = packWorkspace(root, isIgnored)
-    // A read error fails both the upload and the manifest; the upload's rejection is the one reported.
-    packed.manifest.catch(() => undefined)
-    await container.putArchive(packed.stream, {path: WORKSPACE_DIR})
-    return packed.manifest
+    const [listing, onHost] = await Promise.all([backend.list(WORKSPACE_DIR), scanWorkspace(root, isIgnored)])
+    const inSandbox = new Map(listing.map((entry) => [entry.path, entry]))
+    const stale = listing.filter((entry) => onHost.get(entry.path)?.type !== entry.type).map((entry) => entry.path)
+    const staleSet = new Set(stale)
+    // Only the top-most of the stale paths: removing a directory removes what is under it.
+    const topMost = stale.filter((rel) => {
+      for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
+        if (staleSet.has(rel.slice(0, i))) return false
+      }
+      return true
+    })
+    const lookSame = (rel: string, host: {type: string; size: number; mtime: number; mode: number}): boolean => {
+      const now = inSandbox.get(rel)
+      return (
+        now !== undefined &&
+        !staleSet.has(rel) &&
+        now.mode === host.mode &&
+        (host.type !== 'f' || (now.size === host.size && Math.floor(now.mtimeMs / 1000) === host.mtime))
+      )
+    }
+    const candidates = [...onHost].filter(([rel, host]) => host.type === 'f' && lookSame(rel, host)).map(([rel]) => rel)
+    const [hashes] = await Promise.all([
+      candidates.length > 0
+        ? backend.hash(WORKSPACE_DIR, candidates)
+        : Promise.resolve({} as Record<string, string | null>),
+      backend.remove!(WORKSPACE_DIR, topMost),
+    ])
+    return this.copyIn(container, backend, root, isIgnored, {
+      include: (rel, entry) => {
+        if (!lookSame(rel, entry)) return true
+        if (entry.type === 'f') return hashes[rel] !== entry.sha256
+        if (entry.type === 'l') return inSandbox.get(rel)?.link !== entry.link
+        return false
+      },
+    })
   }
 
   /** --mount mode: list the project on the host, then copy those paths from the read-only bind inside the container. */
@@ -372,12 +452,17 @@ export class DockerSandboxEngine {
           explainGone: async () => ({oomKilled: Boolean((await container.inspect()).State?.OOMKilled)}),
         })
         const backend = await this.connectBackend(container, client)
-        await backend.reset()
-        await this.verifyIsolation(container, backend, settings)
+        const incremental = !settings.mount && backend.upload !== undefined && backend.remove !== undefined
+        await backend.reset({keepWorkspace: incremental})
         const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
-        let manifest: Manifest
-        if (settings.mount) manifest = await this.copyFromMount(backend, hostWorkspace, isIgnored)
-        else manifest = await this.copyIn(container, hostWorkspace, isIgnored)
+        const [, manifest] = await Promise.all([
+          this.verifyIsolation(container, backend, settings),
+          settings.mount
+            ? this.copyFromMount(backend, hostWorkspace, isIgnored)
+            : incremental
+              ? this.refreshWorkspace(container, backend, hostWorkspace, isIgnored)
+              : this.copyIn(container, backend, hostWorkspace, isIgnored),
+        ])
         await this.store.save({
           id: info.sessionId,
           workspace: hostWorkspace,

@@ -102,7 +102,13 @@ export class DockerSandboxSession implements SandboxSession {
       manifest: this.parts.manifest,
       listing,
       hashInSandbox: (paths) => backend.hash(WORKSPACE_DIR, paths),
-      fetch: (rel, maxBytes) => fetchEntry(container, path.posix.join(WORKSPACE_DIR, rel), maxBytes),
+      // Through the runner (~1 ms a file) when there is one; Docker's getArchive costs ~35 ms a file.
+      fetch: (rel, maxBytes) => {
+        const file = path.posix.join(WORKSPACE_DIR, rel)
+        return backend.readEntry && !backend.isGone
+          ? backend.readEntry(file, maxBytes)
+          : fetchEntry(container, file, maxBytes)
+      },
     })
     this.contents = contents
     this.current = current

@@ -3,7 +3,8 @@
 // Frame: [type u8][id u32 BE][length u32 BE][payload]. Output frames carry raw bytes; control frames carry
 // [json length u32 BE][json][optional raw tail]. Keep the numbers in sync with runner.js.
 
-export const PROTOCOL_VERSION = 1
+/** 2 adds stdin frames, readEntry, remove and reset {keepWorkspace}; the host uses them only with a runner that has them. */
+export const PROTOCOL_VERSION = 2
 export const FRAME_HEADER_BYTES = 9
 
 export const FrameType = {
@@ -12,6 +13,8 @@ export const FrameType = {
   cancel: 2,
   credit: 3,
   call: 4,
+  /** Input for a command started with `stdin: true`; an empty payload ends it. */
+  stdin: 5,
   // runner -> host
   ready: 16,
   started: 17,
@@ -40,6 +43,8 @@ export interface ExecRequest {
   env?: Record<string, string>
   timeoutMs?: number
   background?: boolean
+  /** The command reads input the host sends in stdin frames (else its stdin is /dev/null). */
+  stdin?: boolean
   /** Bytes of output the runner may send before it waits for credit. */
   window: number
 }
@@ -53,11 +58,29 @@ export function encodeFrame(type: number, id: number, payload: Buffer): Buffer {
   return frame
 }
 
-export function encodeControl(type: number, id: number, value: unknown, tail?: Buffer): Buffer {
+export function encodeHeader(type: number, id: number, length: number): Buffer {
+  const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES)
+  head.writeUInt8(type, 0)
+  head.writeUInt32BE(id >>> 0, 1)
+  head.writeUInt32BE(length, 5)
+  return head
+}
+
+/** A control frame as pieces to write in order; the tail (file contents, up to megabytes) is not copied. */
+export function encodeControlParts(type: number, id: number, value: unknown, tail?: Buffer): Buffer[] {
   const json = Buffer.from(JSON.stringify(value))
-  const size = Buffer.allocUnsafe(4)
-  size.writeUInt32BE(json.length, 0)
-  return encodeFrame(type, id, Buffer.concat([size, json, tail ?? Buffer.alloc(0)]))
+  const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 4 + json.length)
+  head.writeUInt8(type, 0)
+  head.writeUInt32BE(id >>> 0, 1)
+  head.writeUInt32BE(4 + json.length + (tail?.length ?? 0), 5)
+  head.writeUInt32BE(json.length, FRAME_HEADER_BYTES)
+  json.copy(head, FRAME_HEADER_BYTES + 4)
+  return tail && tail.length > 0 ? [head, tail] : [head]
+}
+
+export function encodeControl(type: number, id: number, value: unknown, tail?: Buffer): Buffer {
+  const parts = encodeControlParts(type, id, value, tail)
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
 }
 
 export function encodeCredit(id: number, bytes: number): Buffer {

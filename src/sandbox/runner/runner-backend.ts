@@ -1,6 +1,7 @@
 // The fast backend: every operation is a frame to the long-lived runner over the container's attached stream.
 import type {NetworkProbe, SandboxBackend} from '../backend.js'
 import type {SandboxEntry} from '../changes/compute-changes.js'
+import type {FetchedEntry} from '../changes/fetch-file.js'
 import type {SelfTestReport} from '../lifecycle/isolation-check.js'
 import type {DirEntry, ExecHandle, ExecOptions} from '../types.js'
 import type {RunnerClient} from './runner-client.js'
@@ -10,7 +11,18 @@ type Row = [string, SandboxEntry['type'], number, number, number, string?]
 export class RunnerBackend implements SandboxBackend {
   readonly kind = 'runner'
 
-  constructor(readonly client: RunnerClient) {}
+  readonly readEntry?: (path: string, maxBytes: number) => Promise<FetchedEntry>
+  readonly upload?: (archive: AsyncIterable<Buffer>, dir: string) => Promise<void>
+  readonly remove?: (root: string, paths: string[]) => Promise<void>
+
+  constructor(readonly client: RunnerClient) {
+    // A runner from an older image does not know these: the engine and session then use Docker's archive API.
+    if (client.version >= 2) {
+      this.readEntry = (path, maxBytes) => this.fetchEntry(path, maxBytes)
+      this.upload = (archive, dir) => this.unpack(archive, dir)
+      this.remove = (root, paths) => this.removePaths(root, paths)
+    }
+  }
 
   get isGone(): boolean {
     return this.client.isGone
@@ -40,6 +52,34 @@ export class RunnerBackend implements SandboxBackend {
     return (await this.client.call('readFile', {path})).tail
   }
 
+  private async fetchEntry(path: string, maxBytes: number): Promise<FetchedEntry> {
+    const {value, tail} = await this.client.call<FetchedEntry>('readEntry', {path, maxBytes})
+    return value.type === 'file' && !value.tooLarge ? {...value, data: tail} : value
+  }
+
+  /**
+   * `tar -x` in the container fed through the runner: about ten times faster than the daemon's putArchive for a
+   * thousand small files (the daemon extracts in a helper process it re-executes, file by file).
+   */
+  private async unpack(archive: AsyncIterable<Buffer>, dir: string): Promise<void> {
+    const {handle, sent} = this.client.execWithInput(
+      `exec tar -x -p -f - -C '${dir.replaceAll("'", `'\\''`)}'`,
+      archive,
+      {
+        maxOutputBytes: 16 * 1024,
+      },
+    )
+    const [input, outcome] = await Promise.allSettled([sent, handle.result])
+    // The archive's own failure (an unreadable project file) says more than tar's complaint about a cut archive.
+    if (input.status === 'rejected') throw input.reason
+    if (outcome.status === 'rejected') throw outcome.reason
+    const result = outcome.value
+    if (result.exitCode !== 0) {
+      const why = result.error ?? (result.stderr.text.trim().split('\n').pop() || `exit code ${result.exitCode}`)
+      throw new Error(`unpacking the workspace in the sandbox failed: ${why}`)
+    }
+  }
+
   async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
     await this.client.call('writeFile', {path, ...(mode !== undefined ? {mode} : {})}, data)
   }
@@ -56,8 +96,12 @@ export class RunnerBackend implements SandboxBackend {
     await this.client.call('killBackground', {graceMs: 500})
   }
 
-  async reset(): Promise<void> {
-    await this.client.call('reset')
+  async reset(options: {keepWorkspace?: boolean} = {}): Promise<void> {
+    await this.client.call('reset', options.keepWorkspace ? {keepWorkspace: true} : {})
+  }
+
+  private async removePaths(root: string, paths: string[]): Promise<void> {
+    if (paths.length > 0) await this.client.call('remove', {root, paths})
   }
 
   async copyTree(from: string, to: string, paths: string[]): Promise<void> {

@@ -1,4 +1,5 @@
 // The host end of the runner protocol: many commands and calls multiplexed over one attached container stream.
+import {once} from 'node:events'
 import type {Duplex} from 'node:stream'
 
 import type {Logger} from '../../logging/logger.js'
@@ -9,8 +10,10 @@ import {
   FrameType,
   decodeControl,
   encodeControl,
+  encodeControlParts,
   encodeCredit,
   encodeFrame,
+  encodeHeader,
   type ExecRequest,
   type RunnerExit,
 } from './protocol.js'
@@ -19,6 +22,8 @@ import {
 const CREDIT_WINDOW = 8 * 1024 * 1024
 /** Consumed bytes are acknowledged in batches of this size (fewer frames). */
 const CREDIT_BATCH = 256 * 1024
+/** Command input (the workspace upload) goes out in frames of about this size. */
+const INPUT_FRAME_BYTES = 256 * 1024
 /** How long past its own timeout the host waits for the runner to report a command. */
 const HOST_TIMEOUT_SLACK_MS = 5000
 
@@ -66,6 +71,8 @@ export class RunnerClient implements RunnerCall {
   private onNoRunner: (() => void) | undefined
   private stderrTail = ''
   ready = false
+  /** The runner's protocol version (from its answer to ping); images built before version 2 lack upload and readEntry. */
+  version = 1
 
   constructor(
     private readonly socket: Duplex,
@@ -110,7 +117,8 @@ export class RunnerClient implements RunnerCall {
       if (this.stderrTail.includes(NO_RUNNER)) this.onNoRunner()
     })
     try {
-      await Promise.race([this.call('ping'), timeout])
+      const {value} = await Promise.race([this.call<{version?: number}>('ping'), timeout])
+      this.version = value.version ?? 1
       this.ready = true
     } finally {
       clearTimeout(timer)
@@ -122,11 +130,56 @@ export class RunnerClient implements RunnerCall {
     const id = this.allocateId()
     return new Promise((resolve, reject) => {
       this.calls.set(id, {resolve: resolve as PendingCall['resolve'], reject})
-      this.write(encodeControl(FrameType.call, id, {...args, op}, tail))
+      this.writeParts(encodeControlParts(FrameType.call, id, {...args, op}, tail))
     })
   }
 
   exec(command: string, options: ExecOptions = {}): ExecHandle {
+    return this.start(command, options, false).stream
+  }
+
+  /**
+   * Runs a command that reads `input` on its stdin, streamed in frames with backpressure both ways (the runner stops
+   * reading while the command is behind). Other requests queue behind the input meanwhile: meant for the workspace
+   * upload. A failing input cancels the command and is what `input` rejects with.
+   */
+  execWithInput(
+    command: string,
+    input: AsyncIterable<Buffer>,
+    options: ExecOptions = {},
+  ): {handle: ExecHandle; sent: Promise<void>} {
+    const {id, stream: handle} = this.start(command, options, true)
+    const sent = (async () => {
+      // Pieces are gathered into frames of up to INPUT_FRAME_BYTES: a tar stream comes in 512-byte headers and
+      // file-sized bodies, and every frame is a write through the daemon and a wake-up of the runner.
+      let pending: Buffer[] = []
+      let pendingBytes = 0
+      const flush = async (): Promise<void> => {
+        if (pendingBytes === 0) return
+        const parts = [encodeHeader(FrameType.stdin, id, pendingBytes), ...pending]
+        pending = []
+        pendingBytes = 0
+        if (!this.writeParts(parts)) await this.drained()
+      }
+      try {
+        for await (const chunk of input) {
+          if (this.gone || this.execs.get(id) === undefined) return
+          if (chunk.length === 0) continue
+          pending.push(chunk)
+          pendingBytes += chunk.length
+          if (pendingBytes >= INPUT_FRAME_BYTES) await flush()
+        }
+        await flush()
+        this.write(encodeFrame(FrameType.stdin, id, Buffer.alloc(0)))
+      } catch (error) {
+        this.write(encodeFrame(FrameType.cancel, id, Buffer.alloc(0)))
+        throw error
+      }
+    })()
+    return {handle, sent}
+  }
+
+  private start(command: string, options: ExecOptions, withInput: boolean): {id: number; stream: ExecStream} {
     const id = this.allocateId()
     const stream = new ExecStream({
       maxOutputBytes: options.maxOutputBytes,
@@ -134,11 +187,11 @@ export class RunnerClient implements RunnerCall {
     })
     if (options.signal?.aborted) {
       stream.finish({canceled: true, error: 'canceled before it started'})
-      return stream
+      return {id, stream}
     }
     if (this.gone) {
       stream.finish({containerGone: true, error: 'the sandbox container is gone'})
-      return stream
+      return {id, stream}
     }
     const onAbort = (): void => this.write(encodeFrame(FrameType.cancel, id, Buffer.alloc(0)))
     options.signal?.addEventListener('abort', onAbort, {once: true})
@@ -163,9 +216,10 @@ export class RunnerClient implements RunnerCall {
       ...(options.env ? {env: options.env} : {}),
       ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
       ...(options.background ? {background: true} : {}),
+      ...(withInput ? {stdin: true} : {}),
     }
     this.write(encodeControl(FrameType.exec, id, request))
-    return stream
+    return {id, stream}
   }
 
   /** Ends every command and call as "container gone"; the session decides whether it was an OOM or a kill. */
@@ -209,6 +263,28 @@ export class RunnerClient implements RunnerCall {
   private write(frame: Buffer): void {
     if (this.gone) return
     this.socket.write(frame)
+  }
+
+  /** Writes a frame's pieces without joining them; false when the socket wants the caller to wait for drain. */
+  private writeParts(parts: Buffer[]): boolean {
+    if (this.gone) return true
+    if (parts.length === 1) return this.socket.write(parts[0]!)
+    this.socket.cork()
+    let ok = true
+    for (const part of parts) ok = this.socket.write(part)
+    this.socket.uncork()
+    return ok
+  }
+
+  private async drained(): Promise<void> {
+    if (this.gone) return
+    const ac = new AbortController()
+    await Promise.race([
+      once(this.socket, 'drain', {signal: ac.signal}),
+      once(this.socket, 'close', {signal: ac.signal}),
+    ])
+      .catch(() => undefined)
+      .finally(() => ac.abort())
   }
 
   private consumed(id: number, bytes: number): void {

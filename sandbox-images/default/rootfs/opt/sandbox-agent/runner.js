@@ -10,7 +10,8 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
-const PROTOCOL_VERSION = 1
+// 2: STDIN frames (exec with stdin: true), readEntry, remove, reset {keepWorkspace}, batched output frames.
+const PROTOCOL_VERSION = 2
 const WORKSPACE = process.env.SANDBOX_AGENT_WORKSPACE || '/workspace'
 const STATE_DIR = '/tmp/sandbox-agent'
 const HEADER = 9
@@ -20,6 +21,7 @@ const EXEC = 1
 const CANCEL = 2
 const CREDIT = 3
 const CALL = 4
+const STDIN = 5
 // Runner -> host
 const READY = 16
 const STARTED = 17
@@ -108,8 +110,40 @@ function header(type, id, length) {
   return head
 }
 
-function sendRaw(type, id, payload) {
-  writeAll([header(type, id, payload.length), payload])
+// Commands' output is batched: a pipe delivers what a program wrote in one go (often 4 KiB), and writing each piece as
+// its own frame costs a system call here, in containerd-shim and in dockerd, and an event on the host, per piece.
+// Consecutive pieces of one stream of one command share a frame; the batch goes out as one writev when it is big enough,
+// a moment after its first piece, or before any control frame (so an EXIT never overtakes its output).
+const BATCH_BYTES = 256 * 1024
+const BATCH_MS = 1
+const batch = {buffers: [], bytes: 0, head: undefined, type: 0, id: 0, length: 0, timer: undefined}
+
+function sendOutput(type, id, chunk) {
+  if (batch.head !== undefined && batch.type === type && batch.id === id) {
+    batch.length += chunk.length
+    batch.head.writeUInt32BE(batch.length, 5)
+  } else {
+    batch.head = header(type, id, chunk.length)
+    batch.type = type
+    batch.id = id
+    batch.length = chunk.length
+    batch.buffers.push(batch.head)
+  }
+  batch.buffers.push(chunk)
+  batch.bytes += chunk.length
+  if (batch.bytes >= BATCH_BYTES) flushOutput([])
+  else if (batch.timer === undefined) batch.timer = setTimeout(() => flushOutput([]), BATCH_MS)
+}
+
+/** Writes the batched output, then `after` (a control frame), in one go. */
+function flushOutput(after) {
+  if (batch.timer !== undefined) clearTimeout(batch.timer)
+  batch.timer = undefined
+  const buffers = batch.buffers.length === 0 ? after : [...batch.buffers, ...after]
+  batch.buffers = []
+  batch.bytes = 0
+  batch.head = undefined
+  if (buffers.length > 0) writeAll(buffers)
 }
 
 function sendJson(type, id, value, tail) {
@@ -117,7 +151,7 @@ function sendJson(type, id, value, tail) {
   const size = Buffer.allocUnsafe(4)
   size.writeUInt32BE(json.length, 0)
   const rest = tail ?? Buffer.alloc(0)
-  writeAll([header(type, id, 4 + json.length + rest.length), size, json, rest])
+  flushOutput([header(type, id, 4 + json.length + rest.length), size, json, rest])
 }
 
 function log(message) {
@@ -190,6 +224,11 @@ function dispatch(type, id, payload) {
     case CALL: {
       const {value, tail} = decodeControl(payload)
       void call(id, value, tail)
+      return
+    }
+    case STDIN: {
+      const job = jobs.get(id)
+      if (job && job.stdin) feedStdin(job, payload)
       return
     }
     default:
@@ -303,13 +342,20 @@ function startExec(id, request) {
   }
   let child
   try {
-    child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+    const stdin = request.stdin ? 'pipe' : 'ignore'
+    child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: [stdin, 'pipe', 'pipe']})
   } catch (error) {
     sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
     return
   }
   job.child = child
   jobs.set(id, job)
+  if (request.stdin) {
+    job.stdin = child.stdin
+    // The command may exit without reading it all: what is still sent is dropped.
+    child.stdin.on('error', () => releaseInput(job))
+    child.stdin.on('close', () => releaseInput(job))
+  }
   child.on('error', (error) => {
     if (job.exit) return
     job.exit = {code: null, signal: null, error: String(error.message)}
@@ -336,7 +382,7 @@ function pump(job, stream, type) {
       appendLog(job.detachedTo, chunk)
       return
     }
-    sendRaw(type, job.id, chunk)
+    sendOutput(type, job.id, chunk)
     job.outstanding += chunk.length
     updateFlow(job)
   })
@@ -344,6 +390,33 @@ function pump(job, stream, type) {
     job.openStreams -= 1
     if (job.openStreams === 0 && job.exit) finish(job)
   })
+}
+
+// Input for a command (the host streams it in STDIN frames; an empty frame ends it). When the command reads slower than
+// the host sends, the runner stops reading its own stdin until the command catches up: frames for other requests wait
+// behind the input meanwhile, which is why only the workspace upload streams input.
+let inputHeldBy
+/** Input queued for a command beyond which the runner stops reading (a few host frames). */
+const INPUT_BUFFER = 1024 * 1024
+
+function feedStdin(job, payload) {
+  if (payload.length === 0) {
+    job.stdin.end()
+    return
+  }
+  if (job.stdin.destroyed || job.stdin.writableEnded) return
+  job.stdin.write(payload)
+  if (job.stdin.writableLength > INPUT_BUFFER && inputHeldBy === undefined) {
+    inputHeldBy = job
+    process.stdin.pause()
+    job.stdin.once('drain', () => releaseInput(job))
+  }
+}
+
+function releaseInput(job) {
+  if (inputHeldBy !== job) return
+  inputHeldBy = undefined
+  process.stdin.resume()
 }
 
 function credit(job, bytes) {
@@ -400,6 +473,7 @@ function finish(job) {
   if (job.finished) return
   job.finished = true
   jobs.delete(job.id)
+  releaseInput(job)
   for (const timer of job.timers) clearTimeout(timer)
   const {code, signal, error} = job.exit
   const oomKilled = signal === 'SIGKILL' && readOomKills() > job.oomBefore
@@ -450,6 +524,8 @@ async function killBackground(graceMs) {
 
 // ---------------------------------------------------------------- files
 
+const ENTRY_TYPE = (stat) =>
+  stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'symlink' : 'other'
 const TYPE_CHAR = (stat) => (stat.isFile() ? 'f' : stat.isDirectory() ? 'd' : stat.isSymbolicLink() ? 'l' : 'o')
 
 /** Every entry under root as [path, type, size, mtimeMs, mode, linkTarget?], never following links. */
@@ -580,6 +656,39 @@ const calls = {
     return {value: {size: fs.statSync(file).size}, tail: fs.readFileSync(file)}
   },
 
+  /** One workspace entry for the host's diff: links are never followed; a regular file's bytes up to maxBytes. */
+  readEntry: (request) => {
+    const file = resolveCwd(request.path)
+    const stat = fs.lstatSync(file)
+    const value = {type: ENTRY_TYPE(stat), size: stat.size, mode: stat.mode & 0o7777}
+    if (value.type === 'symlink') value.linkTarget = fs.readlinkSync(file)
+    if (value.type !== 'file') return {value}
+    if (stat.size > request.maxBytes) return {value: {...value, tooLarge: true}}
+    // O_NONBLOCK: a fifo swapped in after the lstat must not hang the runner; fstat says what was really opened.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK)
+    try {
+      const opened = fs.fstatSync(fd)
+      if (!opened.isFile()) return {value: {...value, type: ENTRY_TYPE(opened)}}
+      // Read to the end (the file may have grown since the stat), stopping once past maxBytes.
+      const chunks = []
+      let length = 0
+      let room = Math.min(opened.size, request.maxBytes) + 1
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(room)
+        const n = fs.readSync(fd, buffer, 0, room, null)
+        if (n === 0) break
+        chunks.push(buffer.subarray(0, n))
+        length += n
+        if (length > request.maxBytes) return {value: {...value, tooLarge: true}}
+        room = Math.min(1 << 20, request.maxBytes + 1 - length)
+      }
+      const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+      return {value: {...value, size: length, mode: opened.mode & 0o7777}, tail: data}
+    } finally {
+      fs.closeSync(fd)
+    }
+  },
+
   writeFile: (request, tail) => {
     const file = resolveCwd(request.path)
     fs.mkdirSync(path.dirname(file), {recursive: true})
@@ -616,13 +725,25 @@ const calls = {
 
   killBackground: async (request) => ({killed: await killBackground(request.graceMs ?? 500)}),
 
-  /** Reuse: stop everything but the runner and empty the workspace for a fresh copy. */
-  reset: async () => {
+  /** Reuse: stop everything but the runner; empty the workspace for a fresh copy unless the host updates it in place. */
+  reset: async (request) => {
     for (const job of jobs.values()) terminate(job, 'canceled')
     await killBackground(300)
+    if (request.keepWorkspace) return {ok: true, kept: true}
     const root = WORKSPACE
     for (const name of fs.readdirSync(root)) fs.rmSync(path.join(root, name), {recursive: true, force: true})
     return {ok: true}
+  },
+
+  /** Reuse: removes entries (relative to root, recursively) the project no longer has. */
+  remove: (request) => {
+    const root = request.root || WORKSPACE
+    for (const rel of request.paths) {
+      if (rel === '' || path.isAbsolute(rel) || rel.split('/').includes('..'))
+        throw new Error(`refusing to remove ${rel}`)
+    }
+    for (const rel of request.paths) fs.rmSync(path.join(root, rel), {recursive: true, force: true})
+    return {removed: request.paths.length}
   },
 
   oomKills: () => ({count: readOomKills()}),
