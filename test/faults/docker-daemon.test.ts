@@ -17,7 +17,7 @@ import {
   type FaultEnv,
 } from './helpers/fault-env.js'
 import {startCutProxy} from './helpers/cut-proxy.js'
-import {canRunDockerd, loadImage, secondDockerd, type SecondDockerd} from './helpers/second-dockerd.js'
+import {canRunDockerd, loadImage, secondDockerd, type SecondDockerd} from '../helpers/second-dockerd.js'
 
 let env: FaultEnv
 
@@ -106,7 +106,7 @@ describe.skipIf(!canRunDockerd())('the Docker daemon is stopped mid-command (a s
   let daemon: SecondDockerd
 
   beforeAll(async () => {
-    daemon = secondDockerd({port: 23751, bridgeAddress: '10.213.78.1/24'})
+    daemon = secondDockerd({port: 23751, bridgeAddress: '10.213.78.1/24', name: 'faults'})
     await daemon.start()
     loadImage(DEFAULT_IMAGE, daemon.host)
   })

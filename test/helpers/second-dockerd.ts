@@ -1,11 +1,11 @@
-// A second dockerd of our own on a loopback TCP port (its own bridge, data root and containerd), so a test can stop it.
-// Same recipe as test/sandbox/remote.test.ts, on another port, bridge and subnet so both can exist at once.
+// A second dockerd of our own on a loopback TCP port (its own bridge, data root and containerd namespace): a remote
+// engine reached only through DOCKER_HOST, and one a test may stop or crash. Give each user its own port and subnet.
 import {execFileSync, execSync, spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {connectDocker} from '../../../src/sandbox/docker-connection.js'
+import {connectDocker} from '../../src/sandbox/docker-connection.js'
 
 export interface SecondDockerd {
   readonly host: string
@@ -30,11 +30,11 @@ export function canRunDockerd(): boolean {
   }
 }
 
-export function secondDockerd(options: {port: number; bridgeAddress: string}): SecondDockerd {
+export function secondDockerd(options: {port: number; bridgeAddress: string; name: string}): SecondDockerd {
   const host = `tcp://127.0.0.1:${options.port}`
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerd-faults-'))
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `dockerd-${options.name}-`))
   // Its own bridge: with `--bridge none` dockerd would delete the host's docker0 (it shares our network namespace).
-  const bridge = `sa-fbr-${process.pid % 100000}`
+  const bridge = `sa-${options.name.slice(0, 3)}-${process.pid % 100000}`
   let daemon: ChildProcess | undefined
   let bridgeMade = false
   let crashed = false
@@ -62,9 +62,9 @@ export function secondDockerd(options: {port: number; bridgeAddress: string}): S
         '--iptables=false',
         '--ip-masq=false',
         '--containerd-namespace',
-        `sandbox-faults-${process.pid}`,
+        `sandbox-${options.name}-${process.pid}`,
         '--containerd-plugins-namespace',
-        `sandbox-faults-plugins-${process.pid}`,
+        `sandbox-${options.name}-plugins-${process.pid}`,
       ],
       {stdio: ['ignore', log, log]},
     )
