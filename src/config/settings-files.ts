@@ -48,10 +48,13 @@ export function readSettingsFile(file: string): JsonObject | undefined {
   if (!parsed.ok) {
     throw new UserInputError(
       `Invalid settings in ${file}: line ${parsed.line}, column ${parsed.column}: ${parsed.message} (not valid JSON)`,
+      {hint: 'Fix the JSON there (comments are allowed), or move the file away to run with defaults'},
     )
   }
   if (!isPlainObject(parsed.value)) {
-    throw new UserInputError(`Invalid settings in ${file}: expected a JSON object at the top level`)
+    throw new UserInputError(`Invalid settings in ${file}: expected a JSON object at the top level`, {
+      hint: 'Wrap the settings in { }',
+    })
   }
   checkSettings(parsed.value, file)
   return parsed.value
@@ -63,7 +66,9 @@ export function checkSettings(raw: JsonObject, where: string): Settings {
   if (result.success) return result.data
   const [first, ...rest] = result.error.issues
   const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : ''
-  throw new UserInputError(`Invalid settings in ${where}: ${describeSettingsIssue(first!, raw)}${more}`)
+  throw new UserInputError(`Invalid settings in ${where}: ${describeSettingsIssue(first!, raw)}${more}`, {
+    hint: 'Correct that value, or remove the key to use the default',
+  })
 }
 
 /** Loads `~/.qwen/settings.json` then `<project>/.qwen/settings.json`; the project file wins key by key. */

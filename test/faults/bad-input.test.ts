@@ -48,14 +48,17 @@ describe('bad input gets one line and exit code 2', () => {
     const result = await env.run(['run', 'task'], {cwd: project})
     expectOneLineUserError(
       result,
-      /^Error: Invalid settings in .*\.qwen\/settings\.json: line \d+, column \d+: .* \(not valid JSON\)$/,
+      /^Error: Invalid settings in .*\.qwen\/settings\.json: line \d+, column \d+: .* \(not valid JSON\)\. Fix the JSON there/,
     )
   })
 
   it('settings.json with a value of the wrong kind', async () => {
     const project = await env.project({'.qwen/settings.json': JSON.stringify({tools: {approvalMode: 'sometimes'}})})
     const result = await env.run(['run', 'task'], {cwd: project})
-    expectOneLineUserError(result, /tools\.approvalMode: expected one of .*"yolo" \(got "sometimes"\)$/)
+    expectOneLineUserError(
+      result,
+      /tools\.approvalMode: expected one of .*"yolo" \(got "sometimes"\)\. Correct that value, or remove the key/,
+    )
   })
 
   it('an unknown approval mode', async () => {
