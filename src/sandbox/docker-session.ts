@@ -67,7 +67,8 @@ export class DockerSandboxSession implements SandboxSession {
   }
 
   exec(command: string, options: ExecOptions = {}): ExecHandle {
-    if (options.tty) return ttyExec(this.parts.container, command, options)
+    // A background command has no one at a keyboard: it runs detached through the runner even when a TTY was asked.
+    if (options.tty && !options.background) return ttyExec(this.parts.container, command, options)
     return this.parts.backend.exec(command, options)
   }
 

@@ -150,6 +150,21 @@ describe('sandbox exec', () => {
     expect(result.stdout.text).toContain('is-a-tty')
     expect(result.exitCode).toBe(0)
   })
+
+  it('starts a background command at once even when a TTY was asked', async () => {
+    const result = await session.exec('sleep 300', {tty: true, background: true, timeoutMs: 20_000}).result
+    expect(result.timedOut).toBe(false)
+    expect(result.backgroundPids).toHaveLength(1)
+    await session.killBackground()
+  })
+
+  it('sees a quick program on a terminal end, even when sized at open', async () => {
+    for (let i = 0; i < 10; i++) {
+      const terminal = await session.openTerminal('true', {cols: 80, rows: 24})
+      terminal.stream.resume()
+      expect(await terminal.exit).toBe(0)
+    }
+  })
 })
 
 describe('sandbox exec when the container dies', () => {

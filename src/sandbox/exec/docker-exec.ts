@@ -218,7 +218,7 @@ export async function openTerminal(
   const resize = async (cols: number, rows: number): Promise<void> => {
     await exec.resize({w: cols, h: rows}).catch(() => undefined)
   }
-  if (options.cols && options.rows) await resize(options.cols, options.rows)
+  // Listen for the end before anything else is awaited: a quick command can finish during the resize round trip.
   const exit = new Promise<number | null>((resolve) => {
     const done = (): void =>
       void exec.inspect().then(
@@ -228,5 +228,6 @@ export async function openTerminal(
     stream.once('end', done)
     stream.once('close', done)
   })
+  if (options.cols && options.rows) await resize(options.cols, options.rows)
   return {stream, resize, exit}
 }
