@@ -1,5 +1,6 @@
 // Attacks on the boundary, end to end through `agent run`: network egress, host secrets, privilege. One run, many calls.
 import {randomBytes} from 'node:crypto'
+import dgram from 'node:dgram'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -24,8 +25,15 @@ const SECRET_NAME = `id_rsa_${randomBytes(4).toString('hex')}`
 let run: AttackRun
 let project: string
 let hostFile: string
-/** A TCP listener on the host's Docker bridge address: reachable from any container that has a network. */
-let listener: {port: number; gateway: string; connections: number; close: () => Promise<void>}
+/** TCP and UDP listeners on the host's Docker bridge address: reachable from any container that has a network. */
+let listener: {
+  port: number
+  udpPort: number
+  gateway: string
+  connections: number
+  datagrams: number
+  close: () => Promise<void>
+}
 
 /** Python one-liners (the image has python3); each prints `name=ok` or `name=<errno name>`. */
 const py = (name: string, body: string) =>
@@ -39,7 +47,7 @@ except OSError as e:
 async function startListener(): Promise<typeof listener> {
   const {stdout} = await exec('docker', ['network', 'inspect', 'bridge', '-f', '{{(index .IPAM.Config 0).Gateway}}'])
   const gateway = stdout.trim() || '172.17.0.1'
-  const state = {connections: 0}
+  const state = {connections: 0, datagrams: 0}
   const server = net.createServer((socket) => {
     state.connections += 1
     socket.end('hello from the host\n')
@@ -48,13 +56,23 @@ async function startListener(): Promise<typeof listener> {
     server.once('error', reject)
     server.listen(0, gateway, () => resolve())
   })
+  const udp = dgram.createSocket('udp4')
+  udp.on('message', () => (state.datagrams += 1))
+  await new Promise<void>((resolve) => udp.bind(0, gateway, () => resolve()))
   return {
     port: (server.address() as net.AddressInfo).port,
+    udpPort: udp.address().port,
     gateway,
     get connections() {
       return state.connections
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    get datagrams() {
+      return state.datagrams
+    },
+    close: async () => {
+      udp.close()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }
 
@@ -70,11 +88,11 @@ beforeAll(async () => {
   run = await suite.run(
     project,
     attackScript([
-      // Network egress: TCP to the internet, to the host's bridge address, to the model server; DNS; raw sockets.
+      // Network egress: TCP to the host's bridge address and to the model server (on the host's loopback); DNS; raw
+      // sockets. (Only host-local addresses: the suite never sends anything to the internet, even when it fails.)
       {
         id: 'tcp',
         command: [
-          `(exec 3<>/dev/tcp/1.1.1.1/443) 2>&1 && echo internet=CONNECTED`,
           `(exec 3<>/dev/tcp/${listener.gateway}/${listener.port}) 2>&1 && echo host=CONNECTED`,
           `(exec 3<>/dev/tcp/127.0.0.1/${model.port}) 2>&1 && echo model=CONNECTED`,
           `curl -sS -m 5 http://${listener.gateway}:${listener.port}/ 2>&1; echo curl=$?`,
@@ -83,7 +101,15 @@ beforeAll(async () => {
       },
       {
         id: 'dns',
-        command: `getent hosts example.com; echo getent=$?; ${py('resolve', 'socket.getaddrinfo("example.com", 443)')}`,
+        command: [
+          'getent hosts security-suite.invalid; echo getent=$?',
+          py('resolve', 'socket.getaddrinfo("security-suite.invalid", 443)'),
+          // A DNS query sent straight to a resolver on the host's bridge address.
+          py(
+            'udp_query',
+            `socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"\\x12\\x34\\x01\\x00\\x00\\x01" + bytes(6) + b"\\x07example\\x03com\\x00\\x00\\x01\\x00\\x01", ("${listener.gateway}", ${listener.udpPort}))`,
+          ),
+        ].join('; '),
       },
       {
         id: 'raw',
@@ -169,7 +195,10 @@ describe('a hostile repository cannot get out of the sandbox (agent run, real co
 
     const dns = stdoutOf(run.tools.dns)
     expect(dns).toMatch(/getent=[1-9]/)
-    expect(dns).not.toMatch(/resolve=ok/)
+    // No resolver can be reached at all (EAI_AGAIN), not merely "no such name".
+    expect(dns).toMatch(/resolve=\[Errno -3\] Temporary failure in name resolution/)
+    expect(dns).toMatch(/udp_query=ENETUNREACH/)
+    expect(listener.datagrams).toBe(0)
 
     const raw = stdoutOf(run.tools.raw)
     expect(raw).toMatch(/raw_icmp=EPERM/)
