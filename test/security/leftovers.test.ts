@@ -77,8 +77,10 @@ describe('nothing is left behind (agent run, real container)', () => {
     cli.kill('SIGINT') // stops the running command
     await waitFor(() => /"tool_use_id":"wait"/.test(cli.stdout()))
     cli.kill('SIGINT') // ends the run (the model may be answering already)
-    const {code} = await cli.exited
-    expect([0, 130]).toContain(code)
+    // 130 when the second Ctrl-C ended the run; 0 when the run had already finished by itself; killed by SIGINT when
+    // it came after the run's own handlers were gone (the container was removed by then).
+    const {code, signal} = await cli.exited
+    expect(code === 0 || code === 130 || signal === 'SIGINT').toBe(true)
     expect(
       parseRun({exitCode: code, signal: null, stdout: cli.stdout(), stderr: '', durationMs: 0}).tools.wait,
     ).toMatch(/cancelled by user/i)

@@ -6,6 +6,7 @@ import {
   AttackSuite,
   attackScript,
   containersOf,
+  hostProcesses,
   parseRun,
   shellCall,
   spawnRun,
@@ -100,8 +101,8 @@ describe('resource exhaustion stays in the sandbox (agent run, real container)',
       ['--approval-mode', 'yolo'],
     )
     // Once the second, never-ending flood runs, Ctrl-C must still stop it promptly.
-    await waitFor(() => /"tool_use_id":"flood"/.test(cli.stdout()), 120_000)
-    await new Promise((resolve) => setTimeout(resolve, 2000))
+    await waitFor(() => /"tool_use_id":"flood"/.test(cli.stdout()), 110_000)
+    await waitFor(async () => (await hostProcesses('yes endless output')).length > 0)
     cli.kill('SIGINT')
     const {code, peakRssBytes} = await cli.exited
     const run = parseRun({exitCode: code, signal: null, stdout: cli.stdout(), stderr: cli.stderr(), durationMs: 0})
