@@ -20,6 +20,7 @@ function inspect(
       Memory: 1,
       MemorySwap: 1,
       PidsLimit: 10,
+      Tmpfs: {'/tmp': 'rw,nosuid,nodev,exec,size=268435456'},
       ...host,
     },
     Config: {User: '1000:1000'},
@@ -48,6 +49,10 @@ describe('isolation checks', () => {
   it('flag each weakened property seen by docker inspect', () => {
     expect(inspectProblems(inspect({NetworkMode: 'bridge'}), settings)).toHaveLength(1)
     expect(inspectProblems(inspect({CapDrop: []}), settings)).toHaveLength(1)
+    expect(inspectProblems(inspect({Tmpfs: {'/tmp': 'rw,nosuid'}}), settings)).toEqual([
+      '/tmp is not a size-capped tmpfs',
+    ])
+    expect(inspectProblems(inspect({Tmpfs: {}}), settings)).toEqual(['/tmp is not a size-capped tmpfs'])
     expect(inspectProblems(inspect({CapAdd: ['SYS_ADMIN']}), settings)).toHaveLength(1)
     expect(inspectProblems(inspect({Privileged: true}), settings)).toHaveLength(1)
     expect(inspectProblems(inspect({SecurityOpt: []}), settings)).toHaveLength(1)

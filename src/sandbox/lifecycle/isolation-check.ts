@@ -35,6 +35,8 @@ export function inspectProblems(info: Dockerode.ContainerInspectInfo, settings: 
   if (!host.ReadonlyRootfs) problems.push('the root filesystem is writable')
   if (!host.Memory || host.MemorySwap !== host.Memory) problems.push('memory (with swap) is not limited')
   if (!host.PidsLimit || host.PidsLimit <= 0) problems.push('the process count is not limited')
+  const tmpOptions = host.Tmpfs?.['/tmp']
+  if (tmpOptions === undefined || !/(^|,)size=\d/.test(tmpOptions)) problems.push('/tmp is not a size-capped tmpfs')
   if ((host.Binds ?? []).length > 0) problems.push(`host directories are bound: ${host.Binds?.join(', ')}`)
   const user = info.Config.User
   if (!user || user === 'root' || user.startsWith('0:') || user === '0') problems.push('the container runs as root')
