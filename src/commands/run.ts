@@ -28,23 +28,13 @@ const DEFAULT_MAX_TURNS = 50
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run the agent on a task; every command it runs executes in a Docker sandbox'
-  static override description = `The project (the current directory or --cwd) is copied into a fresh sandbox container at
-/workspace. The agent works on the copy; your files change only when you apply its changes: with --apply, by answering
-"apply" at the end on a terminal, or later with \`agent apply <session-id>\`.
-
-Approval (--approval-mode): in a non-interactive run (no terminal, CI, piped) tools that act only inside the sandbox run
-without asking, and a tool that would act on the host is refused unless --approval-mode yolo. On a terminal, "default"
-asks before each shell command and edit, "auto-edit" asks only before shell commands, "yolo" never asks. The container
-is the security boundary; approval is about your intent.
-
-Output: "text" streams the model's answer to stdout and the work (tool calls, their live output, a summary) to stderr,
-so stdout stays clean for piping. "stream-json" writes one JSON message per line (Qwen Code / Claude Code SDK shapes);
-"json" writes the same messages as one array at the end.
-
-Ctrl-C once stops the running command (the agent is told, and goes on); twice ends the run.
-
-Exit codes: 0 success, 1 the run failed or ended with an error result (max turns), 2 bad input, 3 Docker, 4 auth,
-130 cancelled.`
+  static override description = [
+    `The project (the current directory or --cwd) is copied into a fresh sandbox container at /workspace. The agent works on the copy; your files change only when you apply its changes: with --apply, by answering "apply" at the end on a terminal, or later with \`agent apply <session-id>\`.`,
+    `Approval (--approval-mode): in a non-interactive run (no terminal, CI, piped) tools that act only inside the sandbox run without asking, and a tool that would act on the host is refused unless --approval-mode yolo. On a terminal, "default" asks before each shell command and edit, "auto-edit" asks only before shell commands, "yolo" never asks. The container is the security boundary; approval is about your intent.`,
+    `Output: "text" streams the model's answer to stdout and the work (tool calls, their live output, a summary) to stderr, so stdout stays clean for piping. "stream-json" writes one JSON message per line (Qwen Code / Claude Code SDK shapes); "json" writes the same messages as one array at the end.`,
+    `Ctrl-C once stops the running command (the agent is told, and goes on); twice ends the run.`,
+    `Exit codes: 0 success, 1 the run failed or ended with an error result (max turns), 2 bad input, 3 Docker, 4 auth, 130 cancelled.`,
+  ].join('\n\n')
 
   static override examples = [
     {
