@@ -25,13 +25,10 @@ const DEFAULT_MAX_TURNS = 50
 
 export default class Chat extends BaseCommand<typeof Chat> {
   static override summary = 'Start an interactive session (also: `agent` with no arguments on a terminal)'
-  static override description = `The project (the current directory or --cwd) is copied into one sandbox container for
-the whole conversation. Type a message; the model's answer streams in, and every tool call shows what it runs, its live
-output and how it ended. Your files change only when you /apply (or choose "apply" when you quit).
-
-Keys: Enter sends, Ctrl+J (or Alt+Enter, or \\ then Enter) starts a new line, Up/Down browse the history, Shift+Tab
-switches the approval mode, Ctrl-C cancels what runs (twice: quit), Ctrl-D quits, Ctrl+F types into a running
-interactive command (tools.shell.enableInteractiveShell). /help lists the slash commands.`
+  static override description = [
+    `The project (the current directory or --cwd) is copied into one sandbox container for the whole conversation. Type a message; the model's answer streams in, and every tool call shows what it runs, its live output and how it ended. Your files change only when you /apply (or choose "apply" when you quit).`,
+    `Keys: Enter sends, Ctrl+J (or Alt+Enter, or \\ then Enter) starts a new line, Up/Down browse the history, Shift+Tab switches the approval mode, Ctrl-C cancels what runs (twice: quit), Ctrl-D quits, Ctrl+F types into a running interactive command (tools.shell.enableInteractiveShell). /help lists the slash commands.`,
+  ].join('\n\n')
 
   static override examples = [
     {description: 'Chat about the current project', command: '<%= config.bin %> <%= command.id %>'},
