@@ -225,6 +225,25 @@ describe('stream-json renderer', () => {
       is_error: true,
       error: {type: 'error', message: 'Model request failed with HTTP 500'},
     })
+    const failedAfterRun = parseLines(
+      render('stream-json', [
+        events[0] as AgentEvent,
+        {type: 'run_finished', reason: 'completed', turns: 3, usage, durationMs: 10},
+        {
+          type: 'run_failed',
+          message: 'Docker went away',
+          turns: 0,
+          usage: {inputTokens: 0, outputTokens: 0},
+          durationMs: 0,
+        },
+      ]).stdout,
+    ).at(-1)
+    expect(failedAfterRun).toMatchObject({
+      subtype: 'error_during_execution',
+      num_turns: 3,
+      usage: {input_tokens: 100, output_tokens: 20},
+      error: {message: 'Docker went away'},
+    })
   })
 })
 

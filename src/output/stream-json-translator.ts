@@ -36,7 +36,7 @@ export class StreamJsonTranslator {
   private readonly denials: ResultMessage['permission_denials'] = []
   private changes: ChangeSet | undefined
   private applied: ApplyReport | undefined
-  private ended: AgentEvent | undefined
+  private ended: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined
   /** Open partial blocks of the current turn: text at most once, tool calls by their delta index. */
   private textBlock: number | undefined
   private readonly toolBlocks = new Map<number, number>()
@@ -235,8 +235,12 @@ export class StreamJsonTranslator {
         this.applied = event.report
         return []
       case 'run_finished':
-      case 'run_failed':
         this.ended = event
+        return []
+      case 'run_failed':
+        // A failure after the loop ended (applying, Docker gone) is how the run ends, but the turns and tokens it
+        // spent are the loop's: the command reports the failure without them.
+        this.ended = this.ended ? {...event, turns: this.ended.turns, usage: this.ended.usage} : event
         return []
       case 'approval_needed':
         return []
