@@ -21,4 +21,10 @@ describe('parseErrorLine', () => {
       parseErrorLine('Expected --approval-mode=foo to be one of: default, auto-edit, yolo\nSee more help with --help'),
     ).toBe('Expected --approval-mode=foo to be one of: default, auto-edit, yolo')
   })
+
+  it('turns "Parsing --flag" and its reason into "--flag: reason"', () => {
+    expect(
+      parseErrorLine('Parsing --max-turns \n\tExpected an integer greater than or equal to 1 but received: 0'),
+    ).toBe('--max-turns: Expected an integer greater than or equal to 1 but received: 0')
+  })
 })

@@ -44,9 +44,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // oclif's own parse errors (unknown flag, bad option value) are user input: exit 2 with oclif's message.
     if (error.oclif?.exit !== undefined && !isAgentError(error)) {
       this.logger?.debug({err: error}, 'oclif error')
-      // A flag or argument problem (oclif's CLIParseError carries `parse`): point at the command's help.
+      // A flag or argument problem (a parse error, or a flag value oclif refused): point at the command's help.
       const command = [this.config.bin, ...(this.id ?? '').split(':')].filter(Boolean).join(' ')
-      const help = 'parse' in error ? `. See \`${command} --help\`` : ''
+      const help = 'parse' in error || /^Parsing --/.test(error.message) ? `. See \`${command} --help\`` : ''
       this.logToStderr(`Error: ${parseErrorLine(error.message)}${help}`)
       return this.exit(error.oclif.exit === 1 ? ExitCode.userInput : error.oclif.exit)
     }
@@ -87,7 +87,8 @@ export function parseErrorLine(text: string): string {
     .filter(
       (line) => line !== '' && !/^The following errors? occurred:?$/i.test(line) && !/^See more help with/i.test(line),
     )
-  const line = reasons.join('; ') || firstLine(text)
+  // oclif's flag-value errors read "Parsing --flag" then the reason: make that "--flag: reason".
+  const line = (reasons.join('; ') || firstLine(text)).replace(/^Parsing (--[\w-]+); /, '$1: ')
   return line.replace(/[.\s]+$/, '')
 }
 
