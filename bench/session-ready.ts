@@ -154,8 +154,9 @@ await runBench({name: 'session-ready', title: '2. Session ready', order: 2}, asy
       met: o <= b,
     })
     notes.push(
-      `Reuse: ours re-opens a warm idle container of the same workspace (reset, isolation self-test, fresh copy ` +
-        `of the workspace) and runs the first command. For context, a bare \`docker exec <ctr> true\` into an ` +
+      `Reuse: ours re-opens a warm idle container of the same workspace (leftover processes killed, isolation ` +
+        'self-test, workspace brought in line with the project by listing and hashing it in the container and ' +
+        `sending only what differs: here nothing) and runs the first command. For context, a bare \`docker exec <ctr> true\` into an ` +
         `already running container took ${formatMs(median(reuseBase))} (median of 5): the floor of any reuse, ` +
         'with no copy of the workspace at all.',
     )

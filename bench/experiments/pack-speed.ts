@@ -1,7 +1,7 @@
 // Experiment (not part of run-all): how fast the workspace can be packed, the engine's tar-fs packer against a synchronous-read prototype.
 //
 // node --import tsx bench/experiments/pack-speed.ts [--put]
-// Prints, per generated repository: the engine's packWorkspace (tar-fs + ignore + sha256), plain tar-fs, the prototype
+// Prints, per generated repository: the engine's packWorkspace (synchronous reads + ignore + sha256; tar-fs before e69ef63), plain tar-fs, the prototype
 // below (readdir/lstat/readFileSync + sha256 into tar-stream, yielding to the event loop), and GNU tar, each into a
 // null sink; with --put also each packer through putArchive into a running container's volume, against `docker cp`.
 import {spawn} from 'node:child_process'
