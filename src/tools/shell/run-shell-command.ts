@@ -173,7 +173,8 @@ class ShellInvocation {
     this.timeoutMs = params.timeout ?? DEFAULT_SHELL_TIMEOUT_MS
     this.directory = directoryLabel(params.directory)
     this.id = (settings.callId ?? randomUUID)()
-    const spillBytes = settings.limits?.spillBytes ?? 8 * 1024 * 1024
+    // Small parts: each stream holds one part while storing the previous one, so this bounds what a flood costs the host.
+    const spillBytes = settings.limits?.spillBytes ?? 1024 * 1024
     const maxSavedBytes = settings.limits?.maxSavedBytes ?? MAX_SAVED_OUTPUT_BYTES
     const capture = (stream: 'stdout' | 'stderr') =>
       new OutputCapture({
