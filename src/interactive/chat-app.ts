@@ -28,7 +28,7 @@ import {LineEditor, layoutEditor, type PromptHistory} from './line-editor.js'
 import {LiveRegion, type LiveFrame} from './live-region.js'
 import {SLASH_COMMANDS, completeCommand, parseSlash} from './slash-commands.js'
 import {createStyle, type Style} from './style.js'
-import {stripAnsi, truncate, visibleWidth} from './text-layout.js'
+import {showControls, stripAnsi, truncate, visibleWidth} from './text-layout.js'
 import {Transcript} from './transcript.js'
 import {ChoiceWidget, QuestionWidget, type Choice, type Widget} from './widgets.js'
 
@@ -130,7 +130,8 @@ class ChatApp implements TerminalHost {
     this.transcript = new Transcript({
       style: this.style,
       displayNames,
-      showColor: config.settings.tools.shell.showColor,
+      // NO_COLOR (or a dumb terminal) wins: no colours at all, the command's included.
+      showColor: config.settings.tools.shell.showColor && options.color,
       print: (text) => this.print(text),
     })
     this.approvals = createApprovals({
@@ -519,15 +520,17 @@ class ChatApp implements TerminalHost {
   private async askApproval(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer> {
     const {red, green, dim} = this.style
     const where = request.actsOn === 'host' ? ' ON THE HOST' : ' in the sandbox'
+    // What the model asked for, shown as it is: escape sequences in it must not act on the terminal.
+    const scope = showControls(request.alwaysScope)
     const title =
       request.command !== undefined
         ? `Run this command${where}?`
-        : `Allow ${request.toolName}${where}? ${request.description}`
+        : `Allow ${request.toolName}${where}? ${showControls(request.description)}`
     const outcome = await this.choose<ApprovalAnswer['outcome']>(
       title,
       [
         {key: 'y', label: 'Yes, once', value: 'allow_once'},
-        {key: 'a', label: `Yes, and don't ask again for ${request.alwaysScope}`, value: 'allow_always_prefix'},
+        {key: 'a', label: `Yes, and don't ask again for ${scope}`, value: 'allow_always_prefix'},
         {key: 'n', label: 'No, and tell the agent why', value: 'deny'},
       ],
       {signal, escapeValue: 'deny'},
@@ -537,7 +540,7 @@ class ChatApp implements TerminalHost {
       return {outcome}
     }
     if (outcome === 'allow_always_prefix') {
-      this.note(`  ${green('✓')} ${dim(`allowed; not asking again for ${request.alwaysScope}`)}`)
+      this.note(`  ${green('✓')} ${dim(`allowed; not asking again for ${scope}`)}`)
       return {outcome}
     }
     const reason = await this.question('Why not? The agent reads this (Enter to skip, Esc for none):', signal)
@@ -981,7 +984,8 @@ class ChatApp implements TerminalHost {
         'Authentication method:',
         providers.map((p, i) => ({
           key: String(i + 1),
-          label: `${p.id}${p.id === this.providerId ? ' (in use)' : ''}: ${p.describe()}${configured[i] ? '' : ' · not set up'}`,
+          // The state comes before the description, which a narrow terminal cuts off.
+          label: `${p.id}${p.id === this.providerId ? ' (in use)' : configured[i] ? '' : ' (not set up)'}: ${p.describe()}`,
           value: p,
         })),
         {escapeValue: undefined, interruptValue: undefined},

@@ -1,7 +1,15 @@
 // Width, wrapping and cutting of terminal text with colour codes, wide characters and carriage returns.
 import {describe, expect, it} from 'vitest'
 
-import {applyCarriageReturns, keepOnlyColors, stripAnsi, truncate, visibleWidth, wrapLine} from './text-layout.js'
+import {
+  applyCarriageReturns,
+  keepOnlyColors,
+  showControls,
+  stripAnsi,
+  truncate,
+  visibleWidth,
+  wrapLine,
+} from './text-layout.js'
 
 const red = (text: string) => `\u001B[31m${text}\u001B[0m`
 
@@ -28,5 +36,11 @@ describe('text layout', () => {
     expect(stripAnsi(painted)).toBe('ok')
     expect(keepOnlyColors(painted)).toBe('\u001B[32mok\u001B[0m')
     expect(applyCarriageReturns('10%\r50%\r100%\r')).toBe('100%')
+  })
+
+  it('shows control characters from the model instead of letting them act on the terminal', () => {
+    expect(showControls('rm -rf /\u001B[2K\rls')).toBe('rm -rf /\\e[2Kls')
+    expect(showControls('a\tb\r\nc\u0007\u009B')).toBe('a b\nc\\x07\\x9b')
+    expect(showControls('plain 日本\n')).toBe('plain 日本\n')
   })
 })

@@ -11,6 +11,23 @@ export function stripAnsi(text: string): string {
   return text.replace(ANY_ESCAPE, '')
 }
 
+/**
+ * Text from the model (its words, a command it wants to run) made safe to print: control characters, escape
+ * sequences included, are shown as `\e` or `\xNN` instead of acting on the terminal, so a command cannot hide or
+ * rewrite what the approval question shows. Newlines stay, a tab becomes a space, a carriage return goes.
+ */
+export function showControls(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, (char) =>
+    char === '\t'
+      ? ' '
+      : char === '\r'
+        ? ''
+        : char === '\u001B'
+          ? '\\e'
+          : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  )
+}
+
 /** Keeps colour codes (SGR) and removes the other escape sequences (cursor movement, screen modes, titles). */
 export function keepOnlyColors(text: string): string {
   return text.replace(ANY_ESCAPE, (match) => (/^\u001B\[[0-9;:]*m$/.test(match) ? match : ''))

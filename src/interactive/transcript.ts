@@ -7,7 +7,7 @@ import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import type {ToolErrorKind} from '../tools/types.js'
 import type {Style} from './style.js'
-import {applyCarriageReturns, keepOnlyColors, stripAnsi, wrapLine} from './text-layout.js'
+import {applyCarriageReturns, keepOnlyColors, showControls, stripAnsi, wrapLine} from './text-layout.js'
 
 const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
 const ALT_SCREEN = /\u001B\[\?(?:1049|1047|47)([hl])/g
@@ -82,7 +82,7 @@ export class Transcript {
         break
       case 'text_delta':
         this.phase = 'responding'
-        this.addText(event.text)
+        this.addText(showControls(event.text))
         break
       case 'assistant_message':
         this.flushText()
@@ -97,14 +97,14 @@ export class Transcript {
         this.tool = {
           id: event.id,
           name: event.name,
-          description: event.description,
+          description: showControls(event.description),
           startedAt: Date.now(),
           terminal: false,
         }
         const name = this.options.displayNames?.get(event.name) ?? event.name
         const why = (event.input as {description?: unknown} | null)?.description
-        let line = `${style.cyan('●')} ${style.bold(name)} ${event.description}\n`
-        if (typeof why === 'string' && why.trim() !== '') line += `  ${style.dim(why.trim())}\n`
+        let line = `${style.cyan('●')} ${style.bold(name)} ${this.tool.description}\n`
+        if (typeof why === 'string' && why.trim() !== '') line += `  ${style.dim(showControls(why.trim()))}\n`
         this.options.print(line)
         break
       }
@@ -143,7 +143,7 @@ export class Transcript {
       case 'run_failed':
         this.flushText()
         this.phase = 'idle'
-        this.note(style.red(`Error: ${event.message}`))
+        this.note(style.red(`Error: ${showControls(event.message)}`))
         break
     }
   }
