@@ -54,9 +54,10 @@ export class TmuxTerminal implements AsyncDisposable {
     await this.tmux(['send-keys', '-l', text])
   }
 
-  /** The visible screen, one string per row. */
-  async screen(): Promise<string[]> {
-    return (await this.tmux(['capture-pane', '-p'])).replace(/\n$/, '').split('\n')
+  /** The visible screen, one string per row; with `escapes`, colours and attributes as SGR escape sequences. */
+  async screen(options: {escapes?: boolean} = {}): Promise<string[]> {
+    const args = ['capture-pane', '-p', ...(options.escapes ? ['-e'] : [])]
+    return (await this.tmux(args)).replace(/\n$/, '').split('\n')
   }
 
   /** Scrollback and screen together. */
