@@ -151,6 +151,11 @@ describe('sandbox exec', () => {
     expect(result.exitCode).toBe(0)
   })
 
+  it('makes commands, not the runner, what the OOM killer takes first', async () => {
+    const result = await session.exec('cat /proc/self/oom_score_adj; cat /proc/1/oom_score_adj').result
+    expect(result.stdout.text.split('\n').slice(0, 2)).toEqual(['1000', '0'])
+  })
+
   it('starts a background command at once even when a TTY was asked', async () => {
     const result = await session.exec('sleep 300', {tty: true, background: true, timeoutMs: 20_000}).result
     expect(result.timedOut).toBe(false)

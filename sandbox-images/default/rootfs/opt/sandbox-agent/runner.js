@@ -348,6 +348,7 @@ function startExec(id, request) {
     sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
     return
   }
+  preferForOomKill(child.pid)
   job.child = child
   jobs.set(id, job)
   if (request.stdin) {
@@ -499,6 +500,7 @@ function startBackground(id, request, cwd, env) {
     const child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: ['ignore', fd, fd]})
     child.on('error', (error) => log(`background ${id}: ${error.message}`))
     if (child.pid === undefined) throw new Error('could not start bash')
+    preferForOomKill(child.pid)
     backgroundGroups.add(child.pid)
     child.unref()
     sendJson(EXIT, id, {exitCode: null, signal: null, backgroundPids: [child.pid], logFile})
@@ -578,6 +580,19 @@ function sha256File(file) {
     fs.closeSync(fd)
   }
   return hash.digest('hex')
+}
+
+/**
+ * When the sandbox runs out of memory the kernel should kill the command, not the runner (which would end the
+ * session). Raising a process's oom_score_adj needs no privilege; what the command starts inherits it.
+ */
+function preferForOomKill(pid) {
+  if (pid === undefined) return
+  try {
+    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, '1000')
+  } catch (error) {
+    log(`oom_score_adj for ${pid}: ${error.message}`)
+  }
 }
 
 function runTo(command, args, input) {
