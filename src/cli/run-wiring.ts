@@ -1,5 +1,9 @@
-// What `agent run` plugs together from other folders: the built-in tools and an open sandbox session for the project.
-import type {AgentConfig} from '../config/index.js'
+// What `agent run` and `agent chat` plug together from other folders: config from flags, the built-in tools and an
+// open sandbox session for the project.
+import os from 'node:os'
+
+import type {ApprovalMode} from '../agent/approvals.js'
+import {loadConfig, type AgentConfig} from '../config/index.js'
 import type {Logger} from '../logging/logger.js'
 import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
 import {findOrphans} from '../sandbox/lifecycle/orphans.js'
@@ -7,6 +11,39 @@ import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
 import type {ToolDefinition} from '../tools/types.js'
+
+/** The flags `agent run` and `agent chat` share, as oclif parses them. */
+export interface SessionFlags {
+  cwd?: string | undefined
+  model?: string | undefined
+  auth?: string | undefined
+  yolo?: boolean | undefined
+  'approval-mode'?: ApprovalMode | undefined
+  network?: boolean | undefined
+  'max-turns'?: number | undefined
+  debug?: boolean | undefined
+}
+
+/** Settings, .env and the command's flags as one config (flags win); the same for every command that runs the agent. */
+export function loadSessionConfig(flags: SessionFlags): AgentConfig {
+  return loadConfig({
+    cwd: flags.cwd ?? process.cwd(),
+    home: os.homedir(),
+    env: process.env,
+    flags: {
+      ...(flags.model ? {model: flags.model} : {}),
+      ...(flags.auth ? {auth: flags.auth} : {}),
+      ...(flags.yolo
+        ? {approvalMode: 'yolo' as const}
+        : flags['approval-mode']
+          ? {approvalMode: flags['approval-mode']}
+          : {}),
+      ...(flags.network !== undefined ? {network: flags.network} : {}),
+      ...(flags['max-turns'] !== undefined ? {maxTurns: flags['max-turns']} : {}),
+      debug: Boolean(flags.debug),
+    },
+  })
+}
 
 /** The core tools (plugins add theirs through the `agent:tools` hook). */
 export function coreTools(config: AgentConfig): ToolDefinition<unknown>[] {

@@ -1,7 +1,6 @@
 // `agent chat` (and `agent` with no arguments on a terminal): an interactive session with one sandbox for the whole
 // conversation. Parses flags and wires config, tools, auth and the sandbox; src/interactive does the rest.
 import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 
 import {Flags} from '@oclif/core'
@@ -9,8 +8,7 @@ import {Flags} from '@oclif/core'
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {createAuthRegistry, type AuthProvider} from '../auth/index.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {coreTools, openSandbox} from '../cli/run-wiring.js'
-import {loadConfig} from '../config/index.js'
+import {coreTools, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
 import {ExitCode, UserInputError} from '../errors.js'
 import {runChat} from '../interactive/chat-app.js'
 import {HISTORY_FILE_NAME, loadHistory} from '../interactive/history-file.js'
@@ -62,23 +60,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
         hint: 'In scripts and pipes use `agent run "<task>"`',
       })
     }
-    const config = loadConfig({
-      cwd: flags.cwd ?? process.cwd(),
-      home: os.homedir(),
-      env: process.env,
-      flags: {
-        ...(flags.model ? {model: flags.model} : {}),
-        ...(flags.auth ? {auth: flags.auth} : {}),
-        ...(flags.yolo
-          ? {approvalMode: 'yolo' as const}
-          : flags['approval-mode']
-            ? {approvalMode: flags['approval-mode']}
-            : {}),
-        ...(flags.network !== undefined ? {network: flags.network} : {}),
-        ...(flags['max-turns'] !== undefined ? {maxTurns: flags['max-turns']} : {}),
-        debug: flags.debug,
-      },
-    })
+    const config = loadSessionConfig(flags)
     const stat = await fs.stat(config.projectRoot).catch(() => undefined)
     if (!stat?.isDirectory())
       throw new UserInputError(`Project directory ${config.projectRoot} does not exist or is not a directory`, {

@@ -1,7 +1,6 @@
 // `agent run [PROMPT]`: parse flags, then wire config -> tools -> model -> sandbox -> agent loop -> renderer -> changes.
 import {constants as fsConstants} from 'node:fs'
 import fs from 'node:fs/promises'
-import os from 'node:os'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -10,7 +9,7 @@ import type {AgentEvent} from '../agent/events.js'
 import {runAgent} from '../agent/run-agent.js'
 import {createAuthRegistry, type AuthProvider} from '../auth/index.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {loadConfig, type AgentConfig} from '../config/index.js'
+import type {AgentConfig} from '../config/index.js'
 import {AgentError, ExitCode, UserInputError, isAgentError} from '../errors.js'
 import {createRenderer} from '../output/create-renderer.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Renderer} from '../output/renderer.js'
@@ -21,7 +20,7 @@ import {isDockerConnectionError} from '../sandbox/docker-client.js'
 import type {ChangeSet, SandboxSession} from '../sandbox/types.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import {ToolRegistry} from '../tools/registry.js'
-import {coreTools, openSandbox} from '../cli/run-wiring.js'
+import {coreTools, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
 
 /** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
 const DEFAULT_MAX_TURNS = 50
@@ -113,23 +112,7 @@ export default class Run extends BaseCommand<typeof Run> {
     try {
       const prompt = await readPrompt(args.prompt, flags.prompt, flags['prompt-file'])
       await assertDirectory(flags.cwd ?? process.cwd())
-      const config = loadConfig({
-        cwd: flags.cwd ?? process.cwd(),
-        home: os.homedir(),
-        env: process.env,
-        flags: {
-          ...(flags.model ? {model: flags.model} : {}),
-          ...(flags.auth ? {auth: flags.auth} : {}),
-          ...(flags.yolo
-            ? {approvalMode: 'yolo' as const}
-            : flags['approval-mode']
-              ? {approvalMode: flags['approval-mode']}
-              : {}),
-          ...(flags.network !== undefined ? {network: flags.network} : {}),
-          ...(flags['max-turns'] !== undefined ? {maxTurns: flags['max-turns']} : {}),
-          debug: flags.debug,
-        },
-      })
+      const config = loadSessionConfig(flags)
       await assertDirectory(config.projectRoot)
 
       const tools = new ToolRegistry()
