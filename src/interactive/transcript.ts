@@ -7,7 +7,7 @@ import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import type {ToolErrorKind} from '../tools/types.js'
 import type {Style} from './style.js'
-import {applyCarriageReturns, keepOnlyColors, showControls, stripAnsi, wrapLine} from './text-layout.js'
+import {cleanOutput, renderOutputLine, showControls, splitCutEscape, wrapLine} from './text-layout.js'
 
 const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
 const ALT_SCREEN = /\u001B\[\?(?:1049|1047|47)([hl])/g
@@ -47,6 +47,8 @@ export class Transcript {
   private text = ''
   private textStarted = false
   private output = ''
+  /** An escape sequence cut at the end of a chunk, per stream, waiting for the rest. */
+  private readonly cut = {stdout: '', stderr: '', terminal: ''}
   private readonly decoder = new StringDecoder('utf8')
   private readonly sawOutput = new Set<string>()
   private readonly terminalCalls = new Set<string>()
@@ -113,7 +115,7 @@ export class Transcript {
       case 'tool_output':
         if (this.terminalCalls.has(event.id)) break
         this.sawOutput.add(event.id)
-        this.addOutput(event.stream === 'stderr' ? style.yellow(event.chunk) : event.chunk)
+        this.addChunk(event.stream, event.chunk)
         break
       case 'tool_call_finished':
         this.flushOutput()
@@ -169,28 +171,31 @@ export class Transcript {
     if (last !== undefined) this.fullScreen = last === 'h'
     else if (PAINTS_SCREEN.test(text)) this.fullScreen = true
     if (!show || wasFull || this.fullScreen) {
-      if (!show) this.output = ''
+      if (!show) {
+        this.output = ''
+        this.cut.terminal = ''
+      }
       return
     }
-    const clean = this.options.showColor ? keepOnlyColors(text) : stripAnsi(text)
     if (this.tool) this.sawOutput.add(this.tool.id)
-    this.addOutput(clean)
+    this.addChunk('terminal', text)
   }
 
   /** After the user typed into the focused terminal: what it showed is already on screen, start a new line. */
   terminalReleased(): void {
     this.output = ''
+    this.cut.terminal = ''
   }
 
   /** The unfinished last line of the current command's output, as text (e.g. a REPL's `>>> ` prompt). */
   partialOutput(): string {
-    return applyCarriageReturns(this.output)
+    return renderOutputLine(this.output)
   }
 
   /** The unfinished line(s) the live region shows: model text being written, or a command's partial output line. */
   partialLines(width: number): string[] {
     if (this.text !== '') return wrapLine(this.textPrefix() + this.text, width)
-    if (this.output !== '') return wrapLine(`${this.style.dim('  │ ')}${applyCarriageReturns(this.output)}`, width)
+    if (this.output !== '') return wrapLine(`${this.style.dim('  │ ')}${renderOutputLine(this.output)}`, width)
     return []
   }
 
@@ -220,6 +225,27 @@ export class Transcript {
     this.options.print(line)
   }
 
+  /**
+   * Output of a command, made safe to print: escape sequences (all, or all but colours with showColor) and control
+   * characters go; carriage returns, backspaces and tabs are rendered when a line is shown. Stderr is yellow.
+   */
+  private addChunk(stream: keyof Transcript['cut'], chunk: string, final = false): void {
+    const [ready, cut] = splitCutEscape(this.cut[stream] + chunk)
+    // At the end, a sequence the command never finished is dropped.
+    this.cut[stream] = final ? '' : cut
+    const clean = cleanOutput(ready, this.options.showColor === true)
+    if (clean === '') return
+    // Coloured line by line: the bar at the start of each line resets colours.
+    this.addOutput(
+      stream === 'stderr'
+        ? clean
+            .split('\n')
+            .map((part) => this.style.yellow(part))
+            .join('\n')
+        : clean,
+    )
+  }
+
   private addOutput(chunk: string): void {
     this.output += chunk.replace(/\r\n/g, '\n')
     const at = this.output.lastIndexOf('\n')
@@ -229,13 +255,17 @@ export class Transcript {
     const bar = this.style.dim('  │ ')
     // Colours kept from a command (showColor) must not run on into the next line.
     const reset = this.options.showColor && this.style.enabled ? '\u001B[0m' : ''
-    this.options.print(lines.map((line) => `${bar}${applyCarriageReturns(line)}${reset}\n`).join(''))
+    this.options.print(lines.map((line) => `${bar}${renderOutputLine(line)}${reset}\n`).join(''))
   }
 
   private flushOutput(): void {
     const rest = this.decoder.end()
-    if (rest && this.tool?.terminal && !this.fullScreen) this.addOutput(stripAnsi(rest))
-    if (this.output.trim() !== '') this.options.print(`${this.style.dim('  │ ')}${applyCarriageReturns(this.output)}\n`)
+    const terminal = this.tool?.terminal === true && !this.fullScreen
+    if (terminal) this.addChunk('terminal', rest, true)
+    for (const stream of ['stdout', 'stderr'] as const) if (this.cut[stream]) this.addChunk(stream, '', true)
+    this.cut.stdout = this.cut.stderr = this.cut.terminal = ''
+    const line = renderOutputLine(this.output)
+    if (line.trim() !== '') this.options.print(`${this.style.dim('  │ ')}${line}\n`)
     this.output = ''
   }
 
@@ -250,14 +280,14 @@ export class Transcript {
     if (error) {
       this.failedToolCalls += 1
       const text = LOOP_ERRORS.has(error.kind)
-        ? firstLine(event.result.forModel)
-        : lastLine(event.result.forUser).replace(/^\((.*)\)$/, '$1')
+        ? showControls(firstLine(event.result.forModel))
+        : showControls(lastLine(event.result.forUser).replace(/^\((.*)\)$/, '$1'))
       this.options.print(
         `  ${style.red('✗')} ${text} ${style.dim(`(${error.kind.replaceAll('_', ' ')}, ${seconds})`)}\n`,
       )
       return
     }
-    const lines = event.result.forUser.replace(/\n+$/, '').split('\n')
+    const lines = showControls(event.result.forUser).replace(/\n+$/, '').split('\n')
     const status = lines.length > 0 ? (lines.pop() as string).trim().replace(/^\((.*)\)$/, '$1') : ''
     // A tool's display (e.g. an edit's diff) is shown when nothing streamed; a command's lines only repeat it.
     if (!this.sawOutput.has(event.id) && !wasTerminal && !lines[0]?.startsWith('$ ') && lines.length > 0) {
