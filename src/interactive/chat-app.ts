@@ -28,7 +28,8 @@ import {LineEditor, layoutEditor, type PromptHistory} from './line-editor.js'
 import {LiveRegion, type LiveFrame} from './live-region.js'
 import {SLASH_COMMANDS, completeCommand, parseSlash} from './slash-commands.js'
 import {createStyle, type Style} from './style.js'
-import {showControls, stripAnsi, truncate, visibleWidth} from './text-layout.js'
+import {statusLine} from './status-line.js'
+import {showControls, stripAnsi, truncate} from './text-layout.js'
 import {Transcript} from './transcript.js'
 import {ChoiceWidget, QuestionWidget, type Choice, type Widget} from './widgets.js'
 
@@ -439,23 +440,25 @@ class ChatApp implements TerminalHost {
   }
 
   private statusLine(width: number): string {
-    const {dim, red, green} = this.style
-    const sandbox =
-      this.sandboxState === 'ready' && this.session
-        ? `sandbox ${this.session.id.slice(0, 8)} ${green('ready')}`
-        : this.sandboxState === 'failed'
-          ? red('sandbox failed (see above)')
-          : `sandbox ${this.sandboxState}`
-    const tokens = this.transcript.usage.inputTokens + this.transcript.usage.outputTokens
-    const parts = [
-      this.modelName ?? this.baseModel?.model ?? red('no model: /auth'),
-      sandbox,
-      ...(this.changedFiles > 0 ? [`${this.changedFiles} changed`] : []),
-      `${formatCount(tokens)} tokens`,
-      `${this.approvals.mode} ${dim('(shift+tab)')}`,
-    ]
-    const line = parts.join(dim(' · '))
-    return visibleWidth(line) > width ? truncate(line, width) : dim('') + line
+    const {red, green} = this.style
+    const ready = this.sandboxState === 'ready' && this.session !== undefined
+    return statusLine(
+      {
+        model: this.modelName ?? this.baseModel?.model ?? red('no model: /auth'),
+        ...(ready && this.session ? {sandboxId: this.session.id.slice(0, 8)} : {}),
+        sandboxState: ready
+          ? green('ready')
+          : this.sandboxState === 'failed'
+            ? red('failed (see above)')
+            : this.sandboxState,
+        sandboxReady: ready,
+        changedFiles: this.changedFiles,
+        tokens: formatCount(this.transcript.usage.inputTokens + this.transcript.usage.outputTokens),
+        mode: this.approvals.mode,
+      },
+      width,
+      this.style,
+    )
   }
 
   private banner(): void {
