@@ -1,6 +1,7 @@
 // Interactive mode end to end, part two: the slash commands (/help, /tools, /approval-mode, /model, /stats, /auth,
-// /discard, /clear), tools.shell.showColor and tools.shell.pager, and Ctrl-D quitting (with and without changes). The
-// built CLI runs in tmux at 80x24 against the scripted model and real sandbox containers.
+// /discard, /clear), tools.shell.showColor and tools.shell.pager, Ctrl-D quitting (with and without changes, and
+// "apply"), and control characters in command output. The built CLI runs in tmux at 80x24 against the scripted model
+// and real sandbox containers.
 import {execFile} from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
@@ -366,5 +367,48 @@ describe('interactive session: slash commands, shell colours and pager, Ctrl-D',
     expect(await sandboxesOf(project)).toEqual([])
     expect(await volumesOf(project)).toEqual([])
     expect(await snapshot(project)).toEqual(before)
+  })
+
+  it('shows control characters in output as text; Ctrl-D, then "apply" writes the changes and removes the sandbox', async () => {
+    const project = await makeProject({})
+    server.setScript([
+      {
+        toolCalls: [
+          shell(
+            'c_edit',
+            "printf '# changed\\n' > README.md && echo new > new.txt && printf 'bell\\007 tab\\tend\\n10%%\\r100%%\\n' && printf 'abc\\b\\bX\\n'",
+          ),
+        ],
+      },
+      {text: 'Changed.'},
+    ])
+    await using term = await TmuxTerminal.start({
+      command: `${process.execPath} ${CLI} chat --yolo; echo "EXITED:$?"`,
+      cwd: project,
+      env: env(),
+    })
+    await term.waitFor(/sandbox [0-9a-f]{8} ready/, {timeoutMs: 60_000, what: 'the sandbox to start'})
+    await term.waitFor(idle)
+    await term.type('change the readme')
+    await term.keys('Enter')
+
+    // Pipe mode (no interactive shell): the bell is dropped, the tab is spaces, \r and backspaces are applied.
+    let screen = await term.waitFor((s) => idle(s) && / 2 changed · /.test(statusLine(s)), {what: 'the change'})
+    expect(screen).toContain('Changed.')
+    expect(screen).toMatch(/^ {2}│ bell tab {8}end$/m)
+    expect(screen).toMatch(/^ {2}│ 100%$/m)
+    expect(screen).toMatch(/^ {2}│ aX$/m)
+    expect(toolResult('c_edit')).toContain('bell')
+
+    await term.keys('C-d')
+    screen = await term.waitFor(/what about the changes\?/, {what: 'the quit question'})
+    expect(screen).toMatch(/2 files changed in the sandbox:/)
+    await term.keys('a')
+    const all = await term.waitFor(/EXITED:0/, {scrollback: true, what: 'the session to end'})
+    expect(all).toContain('Applied 2 changes.')
+    expect(await fs.readFile(path.join(project, 'README.md'), 'utf8')).toBe('# changed\n')
+    expect(await fs.readFile(path.join(project, 'new.txt'), 'utf8')).toBe('new\n')
+    expect(await sandboxesOf(project)).toEqual([])
+    expect(await volumesOf(project)).toEqual([])
   })
 })
