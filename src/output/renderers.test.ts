@@ -265,6 +265,31 @@ describe('json renderer', () => {
 })
 
 describe('text renderer', () => {
+  it('never lets command output or model text act on the terminal', () => {
+    const started = events.find((e) => e.type === 'tool_call_started') as AgentEvent
+    const hostile: AgentEvent[] = [
+      started,
+      // OSC 52 (write the clipboard), clear screen, bell, an escape cut across two chunks, a progress bar.
+      {
+        type: 'tool_output',
+        id: 'call_1',
+        stream: 'stdout',
+        chunk: 'a\u001B]52;c;ZXZpbA==\u0007b\u001B[2Jc\u0007 \u001B[',
+      },
+      {type: 'tool_output', id: 'call_1', stream: 'stdout', chunk: '1Ad\n10%\r100%\n'},
+    ]
+    const {stderr} = render('text', hostile)
+    // eslint-disable-next-line no-control-regex -- control characters are what must not get through
+    expect(stderr).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/)
+    expect(stderr).toContain('  │ abc d\n  │ 100%\n')
+
+    const written = {stdout: '', stderr: ''}
+    const tty = {isTTY: true, write: (text: string) => (written.stdout += text)}
+    const renderer = createRenderer('text', {stdout: tty, stderr: {write: () => true}}, {color: false})
+    renderer.handle({type: 'text_delta', text: 'ok\u001B]0;pwned\u0007\n'})
+    expect(written.stdout).toBe('ok\\e]0;pwned\\x07\n')
+  })
+
   it('streams model text to stdout and the work (tool calls, live output, summary) to stderr', () => {
     const {stdout, stderr} = render('text', events)
     expect(stdout).toBe('Let me run the tests.\nAll tests pass.\n')

@@ -3,6 +3,7 @@ import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import type {ChangeSet} from '../sandbox/types.js'
 import type {ToolErrorKind, ToolKind} from '../tools/types.js'
+import {cleanOutput, renderOutputLine, showControls, splitCutEscape} from '../interactive/text-layout.js'
 import type {RenderIO, Renderer} from './renderer.js'
 
 export interface TextRendererOptions {
@@ -36,6 +37,10 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
   let changes: ChangeSet | undefined
   let summarized = false
   let usage: TokenUsage = {inputTokens: 0, outputTokens: 0}
+  /** Per tool call, an escape sequence cut at the end of the last chunk (cleaned once the next chunk completes it). */
+  const cutEscapes = new Map<string, string>()
+  // A hostile repository controls command output and can steer the model: on a terminal, neither may act on it.
+  const forTerminal = io.stdout.isTTY === true ? showControls : (text: string) => text
 
   const out = (text: string) => {
     if (text === '') return
@@ -89,27 +94,30 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
           sawOutput = new Set()
           break
         case 'text_delta':
-          out(event.text)
+          out(forTerminal(event.text))
           break
         case 'assistant_message':
           if (!stdoutAtLineStart) out('\n')
           break
         case 'tool_call_started':
           kinds.set(event.id, event.kind)
-          err(`${cyan('●')} ${bold(event.name)} ${event.description}\n`)
+          err(`${cyan('●')} ${bold(event.name)} ${showControls(event.description)}\n`)
           outputAtLineStart = true
           break
         case 'approval_needed':
           break
         case 'tool_output': {
           sawOutput.add(event.id)
-          const lines = event.chunk.split('\n')
+          const [whole, cut] = splitCutEscape((cutEscapes.get(event.id) ?? '') + event.chunk)
+          cutEscapes.set(event.id, cut)
+          const lines = cleanOutput(whole, false).split('\n')
           let text = ''
           for (const [i, line] of lines.entries()) {
             const last = i === lines.length - 1
             if (last && line === '') break
             if (outputAtLineStart) text += dim('  │ ')
-            text += event.stream === 'stderr' ? yellow(line) : line
+            const shown = renderOutputLine(line)
+            text += event.stream === 'stderr' ? yellow(shown) : shown
             outputAtLineStart = !last
             if (!last) text += '\n'
           }
