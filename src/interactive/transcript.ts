@@ -8,6 +8,7 @@ import type {TokenUsage} from '../agent/model-client.js'
 import type {ToolErrorKind} from '../tools/types.js'
 import type {Style} from './style.js'
 import {cleanOutput, renderOutputLine, showControls, splitCutEscape, wrapLine} from './text-layout.js'
+import {firstLine, lastLine} from '../output/text-lines.js'
 
 const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
 const ALT_SCREEN = /\u001B\[\?(?:1049|1047|47)([hl])/g
@@ -303,22 +304,4 @@ export class Transcript {
     const mark = exitCode === 0 ? style.green('✓') : style.yellow('✗')
     this.options.print(`  ${mark} ${style.dim([status, seconds].filter(Boolean).join(' · '))}\n`)
   }
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.trim() ?? ''
-  )
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .findLast((line) => line.trim() !== '')
-      ?.trim() ?? ''
-  )
 }

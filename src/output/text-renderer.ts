@@ -5,6 +5,7 @@ import type {ChangeSet} from '../sandbox/types.js'
 import type {ToolErrorKind, ToolKind} from '../tools/types.js'
 import {cleanOutput, renderOutputLine, showControls, splitCutEscape} from '../interactive/text-layout.js'
 import type {RenderIO, Renderer} from './renderer.js'
+import {firstLine, lastLine} from './text-lines.js'
 
 export interface TextRendererOptions {
   /** ANSI colours on stderr (default: when stderr is a TTY and NO_COLOR is unset). */
@@ -184,24 +185,6 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
       if (!summarized) summary()
     },
   }
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.trim() ?? ''
-  )
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .findLast((line) => line.trim() !== '')
-      ?.trim() ?? ''
-  )
 }
 
 function clipLines(text: string, max: number): string {
