@@ -79,11 +79,23 @@ export async function removeSandboxContainer(
   } catch (error) {
     if ((error as {statusCode?: number}).statusCode !== 404) throw error
   }
-  if (info.volume) {
+  if (info.volume) await removeVolume(client, info.volume)
+}
+
+/**
+ * Right after a forced container removal the daemon can still count the volume as in use (409) for a moment; a
+ * volume given up on then would be left behind, so try again briefly.
+ */
+async function removeVolume(client: Dockerode, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      await client.getVolume(info.volume).remove()
+      await client.getVolume(name).remove()
+      return
     } catch (error) {
-      if ((error as {statusCode?: number}).statusCode !== 404) throw error
+      const status = (error as {statusCode?: number}).statusCode
+      if (status === 404) return
+      if (status !== 409 || attempt >= 10) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
     }
   }
 }
