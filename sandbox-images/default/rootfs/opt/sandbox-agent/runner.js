@@ -63,6 +63,26 @@ function openOutput() {
 
 const output = openOutput()
 
+/**
+ * fd 1 is a 64 KiB pipe into containerd-shim: with a full pipe every wake-up lets the runner write a page or two, and
+ * each write costs the shim and dockerd a round. Grown to 1 MiB, a 256 KiB batch goes out in one write (measured: ~10%
+ * less CPU per byte across runner, shim and dockerd). Node cannot fcntl; perl (Debian's essential perl-base) can, on
+ * the pipe it inherits. Best effort: without perl, or past the user's pipe budget, the pipe stays as it was.
+ */
+function growOutputPipe() {
+  try {
+    if (!fs.fstatSync(1).isFIFO()) return
+    const child = spawn('perl', ['-e', 'fcntl(STDOUT, 1031, 1 << 20) or fcntl(STDOUT, 1031, 1 << 18)'], {
+      stdio: ['ignore', 1, 'ignore'],
+    })
+    child.on('error', () => {})
+  } catch {
+    // no perl, or fd 1 is not what we expected: keep the default pipe
+  }
+}
+
+growOutputPipe()
+
 function outputFull() {
   return output !== undefined && output.writableNeedDrain
 }
