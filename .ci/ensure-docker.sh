@@ -6,6 +6,8 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
 command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
+# The remote-engine and daemon-fault tests give their second dockerd its own bridge with `ip`.
+command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "ci: installing ${need_pkgs[*]}"
   apt-get update -qq
