@@ -129,6 +129,17 @@ function after(text: string, marker: string): string {
 }
 
 const idle = (screen: string) => /^> Type a message/m.test(screen)
+
+/** `agent chat` (plus args) in tmux on the project, once its sandbox is up; the screen is idle at the prompt then. */
+async function startChat(project: string, args = ''): Promise<{term: TmuxTerminal; screen: string}> {
+  const term = await TmuxTerminal.start({
+    command: `${process.execPath} ${CLI} chat${args ? ` ${args}` : ''}; echo "EXITED:$?"`,
+    cwd: project,
+    env: env(),
+  })
+  await term.waitFor(/sandbox [0-9a-f]{8} ready/, {timeoutMs: 60_000, what: 'the sandbox to start'})
+  return {term, screen: await term.waitFor(idle)}
+}
 const statusLine = (screen: string) =>
   screen
     .split('\n')
@@ -155,17 +166,13 @@ describe('interactive session: slash commands, shell colours and pager, Ctrl-D',
       {text: 'Again.'},
     ])
     const requestsBefore = server.chatRequests().length
-    await using term = await TmuxTerminal.start({
-      command: `${process.execPath} ${CLI} chat; echo "EXITED:$?"`,
-      cwd: project,
-      env: env(),
-    })
+    const started = await startChat(project)
+    await using term = started.term
     const send = async (text: string) => {
       await term.type(text)
       await term.keys('Enter')
     }
-    await term.waitFor(/sandbox [0-9a-f]{8} ready/, {timeoutMs: 60_000, what: 'the sandbox to start'})
-    let screen = await term.waitFor(idle)
+    let screen = started.screen
     expect(statusLine(screen)).toMatch(/^scripted-model · sandbox [0-9a-f]{8} ready · 0 tokens · default/)
 
     // /help: every command with its usage, and the keys.
@@ -326,13 +333,7 @@ describe('interactive session: slash commands, shell colours and pager, Ctrl-D',
       {toolCalls: [shell('c_plain', COLOR_AND_PAGER)]},
       {text: 'Plain.'},
     ])
-    await using term = await TmuxTerminal.start({
-      command: `${process.execPath} ${CLI} chat; echo "EXITED:$?"`,
-      cwd: project,
-      env: env(),
-    })
-    await term.waitFor(/sandbox [0-9a-f]{8} ready/, {timeoutMs: 60_000, what: 'the sandbox to start'})
-    await term.waitFor(idle)
+    await using term = (await startChat(project)).term
     await term.type('plain output')
     await term.keys('Enter')
 
@@ -382,13 +383,7 @@ describe('interactive session: slash commands, shell colours and pager, Ctrl-D',
       },
       {text: 'Changed.'},
     ])
-    await using term = await TmuxTerminal.start({
-      command: `${process.execPath} ${CLI} chat --yolo; echo "EXITED:$?"`,
-      cwd: project,
-      env: env(),
-    })
-    await term.waitFor(/sandbox [0-9a-f]{8} ready/, {timeoutMs: 60_000, what: 'the sandbox to start'})
-    await term.waitFor(idle)
+    await using term = (await startChat(project, '--yolo')).term
     await term.type('change the readme')
     await term.keys('Enter')
 
