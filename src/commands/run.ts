@@ -115,35 +115,33 @@ export default class Run extends BaseCommand<typeof Run> {
       const config = loadSessionConfig(flags)
       await assertDirectory(config.projectRoot)
 
-      const tools = new ToolRegistry()
-      for (const tool of coreTools(config)) tools.register(tool, 'core')
-      const providers: {provider: AuthProvider; source: string}[] = []
-      await loadPluginContributions(this.config, tools, {
-        auth: {register: (provider, source) => providers.push({provider, source})},
-        settings: config.settings as Record<string, unknown>,
-        home: config.home,
-        report: reportToStderr,
-      })
-      const auth = createAuthRegistry(providers)
-      const model = await auth.resolveClient(
-        {...config, logger: this.logger},
-        {
-          interactive,
-          io: {info: (line) => process.stderr.write(`${line}\n`), interactive, signal: interrupts.runSignal},
-        },
-      )
-      const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
-      const approvals = createApprovals({
-        mode: config.approvalMode as ApprovalMode,
-        ...(interactive ? {prompter: createTtyApprovalPrompter({input: process.stdin, output: process.stderr})} : {}),
-      })
-
-      const session = await openSandbox(config, {
-        signal: interrupts.runSignal,
+      // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
+      // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).
+      const startup = new AbortController()
+      const abortStartup = () => startup.abort()
+      interrupts.runSignal.addEventListener('abort', abortStartup, {once: true})
+      const opening = openSandbox(config, {
+        signal: startup.signal,
         logger: this.logger,
         cleanup: interrupts.cleanup,
         reuse: flags.reuse,
       })
+      opening.catch(() => undefined)
+
+      let prepared: Awaited<ReturnType<typeof this.prepare>>
+      try {
+        prepared = await this.prepare(config, interactive, interrupts)
+      } catch (error) {
+        startup.abort()
+        await opening.then(
+          (session) => session[Symbol.asyncDispose](),
+          () => undefined,
+        )
+        throw error
+      }
+      const session = await opening
+      interrupts.runSignal.removeEventListener('abort', abortStartup)
+      const {model, enabled, approvals} = prepared
       const outcome = await this.drive({
         config,
         session,
@@ -184,6 +182,33 @@ export default class Run extends BaseCommand<typeof Run> {
     } finally {
       interrupts.dispose()
     }
+  }
+
+  /** Tools (built-in and plugins'), the model client from the chosen auth provider, and the approval policy. */
+  private async prepare(config: AgentConfig, interactive: boolean, interrupts: Interrupts) {
+    const tools = new ToolRegistry()
+    for (const tool of coreTools(config)) tools.register(tool, 'core')
+    const providers: {provider: AuthProvider; source: string}[] = []
+    await loadPluginContributions(this.config, tools, {
+      auth: {register: (provider, source) => providers.push({provider, source})},
+      settings: config.settings as Record<string, unknown>,
+      home: config.home,
+      report: reportToStderr,
+    })
+    const auth = createAuthRegistry(providers)
+    const model = await auth.resolveClient(
+      {...config, logger: this.logger},
+      {
+        interactive,
+        io: {info: (line) => process.stderr.write(`${line}\n`), interactive, signal: interrupts.runSignal},
+      },
+    )
+    const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
+    const approvals = createApprovals({
+      mode: config.approvalMode as ApprovalMode,
+      ...(interactive ? {prompter: createTtyApprovalPrompter({input: process.stdin, output: process.stderr})} : {}),
+    })
+    return {model, enabled, approvals}
   }
 
   /** Runs the loop in an open session, then decides what happens to the changes; always closes or keeps the container. */

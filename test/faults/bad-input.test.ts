@@ -61,6 +61,23 @@ describe('bad input gets one line and exit code 2', () => {
     )
   })
 
+  it('no model credentials: one line, exit 4, and the sandbox that started meanwhile is gone', async () => {
+    const project = await env.project({'a.txt': 'x\n'})
+    const result = await env.run(['run', 'task'], {cwd: project, env: {OPENAI_API_KEY: ''}})
+    const lines = stderrLines(result.stderr)
+    expect(lines).toEqual([expect.stringMatching(/^Error: No credentials for the model\. Set OPENAI_API_KEY/)])
+    expect(result.exitCode).toBe(4)
+    expect(await containersFor(project)).toBe('')
+    const {stdout: volumes} = await exec('docker', [
+      'volume',
+      'ls',
+      '-q',
+      '--filter',
+      `label=dev.sandbox-agent.workspace=${project}`,
+    ])
+    expect(volumes.trim()).toBe('')
+  })
+
   it('an unknown approval mode', async () => {
     const project = await env.project()
     const result = await env.run(['run', '--approval-mode', 'sometimes', 'task'], {cwd: project})
