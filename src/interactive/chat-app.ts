@@ -29,7 +29,7 @@ import {LiveRegion, type LiveFrame} from './live-region.js'
 import {SLASH_COMMANDS, completeCommand, parseSlash} from './slash-commands.js'
 import {createStyle, type Style} from './style.js'
 import {statusLine} from './status-line.js'
-import {showControls, stripAnsi, truncate} from './text-layout.js'
+import {showControls, stripAnsi, truncate} from '../output/terminal-text.js'
 import {Transcript} from './transcript.js'
 import {ChoiceWidget, QuestionWidget, type Choice, type Widget} from './widgets.js'
 

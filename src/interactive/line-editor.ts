@@ -1,6 +1,6 @@
 // The prompt's text editing: a multi-line buffer with a cursor, Emacs-style keys, and history browsing with up/down.
 import type {Key} from './keys.js'
-import {charWidth, wrapLine} from './text-layout.js'
+import {charWidth, wrapLine} from '../output/terminal-text.js'
 
 /** What a key did to the editor: changed it, asked to submit, or was not an editing key. */
 export type EditResult = 'changed' | 'submit' | 'ignored'

@@ -7,7 +7,7 @@ import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import type {ToolErrorKind} from '../tools/types.js'
 import type {Style} from './style.js'
-import {cleanOutput, renderOutputLine, showControls, splitCutEscape, wrapLine} from './text-layout.js'
+import {cleanOutput, renderOutputLine, showControls, splitCutEscape, wrapLine} from '../output/terminal-text.js'
 import {firstLine, lastLine} from '../output/text-lines.js'
 
 const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])

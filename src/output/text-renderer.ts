@@ -3,7 +3,7 @@ import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import type {ChangeSet} from '../sandbox/types.js'
 import type {ToolErrorKind, ToolKind} from '../tools/types.js'
-import {cleanOutput, renderOutputLine, showControls, splitCutEscape} from '../interactive/text-layout.js'
+import {cleanOutput, renderOutputLine, showControls, splitCutEscape} from './terminal-text.js'
 import type {RenderIO, Renderer} from './renderer.js'
 import {firstLine, lastLine} from './text-lines.js'
 

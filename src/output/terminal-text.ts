@@ -1,4 +1,5 @@
-// Terminal text measuring: visible width (ignoring colour codes, counting wide characters twice), wrapping, cutting.
+// Terminal text for both renderers: measuring (colour codes take no room, wide characters two columns), wrapping,
+// cutting, and making command output and model text safe to print.
 /* eslint-disable no-control-regex -- terminal escape sequences are what this file matches */
 
 const SGR = /\u001B\[[0-9;:]*m/g

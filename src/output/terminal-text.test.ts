@@ -12,7 +12,7 @@ import {
   truncate,
   visibleWidth,
   wrapLine,
-} from './text-layout.js'
+} from './terminal-text.js'
 
 const red = (text: string) => `\u001B[31m${text}\u001B[0m`
 
