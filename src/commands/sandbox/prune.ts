@@ -15,7 +15,7 @@ import {
 export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
   static override summary = "Remove this tool's unused sandbox containers, volumes and (with --all) images"
   static override description = [
-    'Removes containers labelled dev.sandbox-agent.managed=true that no live agent process uses: exited ones, idle warm ones left for --reuse, and orphans whose owner process is gone from this host. Their volumes go with them. Sessions kept for agent diff/apply stay unless --all.',
+    'Removes containers labelled dev.sandbox-agent.managed=true that no live agent process uses: exited ones, idle warm ones left for --reuse, and orphans whose owner process is gone from this host. Their volumes go with them.',
     'Containers whose owner process still runs (another session, possibly in another terminal) stay unless --force. Kept sessions (agent run --keep) and images stay unless --all.',
   ].join('\n\n')
 
