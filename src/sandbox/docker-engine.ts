@@ -111,18 +111,7 @@ export class DockerSandboxEngine {
       await this.docker.createVolume(volumeSpec(input))
       container = await this.docker.createContainer(containerSpec(input))
       step('create')
-      const socket = (await container.attach({
-        stream: true,
-        stdin: true,
-        stdout: true,
-        stderr: true,
-        hijack: true,
-      })) as Duplex
-      const created = container
-      const client = new RunnerClient(socket, {
-        logger: this.logger.child({session: id}),
-        explainGone: async () => ({oomKilled: Boolean((await created.inspect()).State?.OOMKilled)}),
-      })
+      const client = await this.attachRunner(container, id)
       await container.start()
       step('start')
       throwIfAborted(options.signal)
@@ -211,14 +200,7 @@ export class DockerSandboxEngine {
       if (state.State.Running) {
         backend = new DockerExecBackend(container)
       } else {
-        const socket = (await container.attach({
-          stream: true,
-          stdin: true,
-          stdout: true,
-          stderr: true,
-          hijack: true,
-        })) as Duplex
-        const client = new RunnerClient(socket, {logger: this.logger.child({session: info.sessionId})})
+        const client = await this.attachRunner(container, info.sessionId, {explainGone: false})
         await container.start()
         backend = await this.connectBackend(container, client)
       }
@@ -385,6 +367,30 @@ export class DockerSandboxEngine {
   }
 
   /** The runner when the image has one, else the docker-exec fallback. */
+  /**
+   * Attaches to the container's main process (the runner, or the fallback's sleep) before it starts, so no output is
+   * missed. `explainGone` lets the client say "out of memory" when the container dies under a command.
+   */
+  private async attachRunner(
+    container: Dockerode.Container,
+    sessionId: string,
+    {explainGone = true}: {explainGone?: boolean} = {},
+  ): Promise<RunnerClient> {
+    const socket = (await container.attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    })) as Duplex
+    return new RunnerClient(socket, {
+      logger: this.logger.child({session: sessionId}),
+      ...(explainGone
+        ? {explainGone: async () => ({oomKilled: Boolean((await container.inspect()).State?.OOMKilled)})}
+        : {}),
+    })
+  }
+
   private async connectBackend(container: Dockerode.Container, client: RunnerClient): Promise<SandboxBackend> {
     try {
       await client.waitReady(RUNNER_READY_TIMEOUT_MS)
@@ -440,17 +446,7 @@ export class DockerSandboxEngine {
         if (inspected.Config.Labels?.[SessionLabels.configHash] !== hash) continue
         // Claim it: the rename fails if another process claimed it first.
         await container.rename({name: containerName(info.sessionId, {kind: 'active', ownerPid: process.pid})})
-        const socket = (await container.attach({
-          stream: true,
-          stdin: true,
-          stdout: true,
-          stderr: true,
-          hijack: true,
-        })) as Duplex
-        const client = new RunnerClient(socket, {
-          logger: this.logger.child({session: info.sessionId}),
-          explainGone: async () => ({oomKilled: Boolean((await container.inspect()).State?.OOMKilled)}),
-        })
+        const client = await this.attachRunner(container, info.sessionId)
         const backend = await this.connectBackend(container, client)
         const incremental = !settings.mount && backend.upload !== undefined && backend.remove !== undefined
         await backend.reset({keepWorkspace: incremental})
