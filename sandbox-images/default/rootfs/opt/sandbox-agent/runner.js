@@ -14,6 +14,7 @@ import path from 'node:path'
 const PROTOCOL_VERSION = 2
 const WORKSPACE = process.env.SANDBOX_AGENT_WORKSPACE || '/workspace'
 const STATE_DIR = '/tmp/sandbox-agent'
+const OOM_FIRST_FILE = new URL('oom-first.sh', import.meta.url).pathname
 const HEADER = 9
 
 // Host -> runner
@@ -336,7 +337,8 @@ function killGroup(pgid, signal) {
 function startExec(id, request) {
   const cwd = resolveCwd(request.cwd)
   const problem = checkDirectory(cwd)
-  const env = {...process.env, ...request.env}
+  // BASH_ENV: the command marks itself first in line for the OOM killer before its own code runs (see the file).
+  const env = {...process.env, ...request.env, BASH_ENV: OOM_FIRST_FILE}
   delete env.SANDBOX_AGENT_WORKSPACE
   if (problem) {
     sendJson(EXIT, id, {exitCode: null, signal: null, error: problem, backgroundPids: []})
@@ -368,7 +370,6 @@ function startExec(id, request) {
     sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
     return
   }
-  preferForOomKill(child.pid)
   job.child = child
   jobs.set(id, job)
   if (request.stdin) {
@@ -520,7 +521,6 @@ function startBackground(id, request, cwd, env) {
     const child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: ['ignore', fd, fd]})
     child.on('error', (error) => log(`background ${id}: ${error.message}`))
     if (child.pid === undefined) throw new Error('could not start bash')
-    preferForOomKill(child.pid)
     backgroundGroups.add(child.pid)
     child.unref()
     sendJson(EXIT, id, {exitCode: null, signal: null, backgroundPids: [child.pid], logFile})
@@ -600,19 +600,6 @@ function sha256File(file) {
     fs.closeSync(fd)
   }
   return hash.digest('hex')
-}
-
-/**
- * When the sandbox runs out of memory the kernel should kill the command, not the runner (which would end the
- * session). Raising a process's oom_score_adj needs no privilege; what the command starts inherits it.
- */
-function preferForOomKill(pid) {
-  if (pid === undefined) return
-  try {
-    fs.writeFileSync(`/proc/${pid}/oom_score_adj`, '1000')
-  } catch (error) {
-    log(`oom_score_adj for ${pid}: ${error.message}`)
-  }
 }
 
 function runTo(command, args, input) {
