@@ -1,14 +1,21 @@
 // What `agent run` and `agent chat` plug together from other folders: config from flags, the built-in tools and an
 // open sandbox session for the project.
+import {constants as fsConstants} from 'node:fs'
+import fs from 'node:fs/promises'
 import os from 'node:os'
 
 import type {ApprovalMode} from '../agent/approvals.js'
+import {createAuthRegistry, type AuthProvider, type AuthRegistry} from '../auth/index.js'
 import {loadConfig, type AgentConfig} from '../config/index.js'
+import {UserInputError} from '../errors.js'
 import type {Logger} from '../logging/logger.js'
+import {loadPluginContributions, type HookRunner} from '../plugins/load-contributions.js'
+import {reportToStderr} from '../plugins/plugin-registries.js'
 import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
 import {findOrphans} from '../sandbox/lifecycle/orphans.js'
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
+import {ToolRegistry} from '../tools/registry.js'
 import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
 import type {ToolDefinition} from '../tools/types.js'
 
@@ -48,6 +55,46 @@ export function loadSessionConfig(flags: SessionFlags): AgentConfig {
 /** The core tools (plugins add theirs through the `agent:tools` hook). */
 export function coreTools(config: AgentConfig): ToolDefinition<unknown>[] {
   return [shellToolFromSettings(config.settings.tools) as ToolDefinition<unknown>]
+}
+
+/** Every tool and auth provider: the built-in ones plus what plugins contribute through their hooks (gathered once). */
+export async function loadContributions(
+  hooks: HookRunner,
+  config: AgentConfig,
+): Promise<{tools: ToolRegistry; auth: AuthRegistry}> {
+  const tools = new ToolRegistry()
+  for (const tool of coreTools(config)) tools.register(tool, 'core')
+  const providers: {provider: AuthProvider; source: string}[] = []
+  await loadPluginContributions(hooks, tools, {
+    auth: {register: (provider, source) => providers.push({provider, source})},
+    settings: config.settings as Record<string, unknown>,
+    home: config.home,
+    report: reportToStderr,
+  })
+  return {tools, auth: createAuthRegistry(providers)}
+}
+
+/** The project directory exists and can be read: a user error (exit 2) naming what to check otherwise. */
+export async function assertProjectDirectory(dir: string): Promise<void> {
+  const stat = await fs.stat(dir).catch(() => undefined)
+  if (!stat?.isDirectory())
+    throw new UserInputError(`Project directory ${dir} does not exist or is not a directory`, {hint: 'Check --cwd'})
+  try {
+    await fs.access(dir, fsConstants.R_OK | fsConstants.X_OK)
+  } catch (error) {
+    throw new UserInputError(`Cannot read the project directory ${dir}: ${fileProblem(error)}`, {
+      hint: 'Make it readable by your user, or check --cwd',
+    })
+  }
+}
+
+/** What went wrong with a file, in a few words for an error line. */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EISDIR') return 'it is a directory'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  return code ?? (error instanceof Error ? error.message : String(error))
 }
 
 export interface OpenSandboxOptions {

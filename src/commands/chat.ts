@@ -1,22 +1,17 @@
 // `agent chat` (and `agent` with no arguments on a terminal): an interactive session with one sandbox for the whole
 // conversation. Parses flags and wires config, tools, auth and the sandbox; src/interactive does the rest.
-import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approvals.js'
-import {createAuthRegistry, type AuthProvider} from '../auth/index.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {coreTools, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
+import {assertProjectDirectory, loadContributions, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
 import {ExitCode, UserInputError} from '../errors.js'
 import {runChat} from '../interactive/chat-app.js'
 import {HISTORY_FILE_NAME, loadHistory} from '../interactive/history-file.js'
 import {PromptHistory} from '../interactive/line-editor.js'
-import {loadPluginContributions} from '../plugins/load-contributions.js'
-import {reportToStderr} from '../plugins/plugin-registries.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
-import {ToolRegistry} from '../tools/registry.js'
 
 /** Without model.maxSessionTurns each message still ends: a model stuck in a loop costs money. */
 const DEFAULT_MAX_TURNS = 50
@@ -61,21 +56,8 @@ export default class Chat extends BaseCommand<typeof Chat> {
       })
     }
     const config = loadSessionConfig(flags)
-    const stat = await fs.stat(config.projectRoot).catch(() => undefined)
-    if (!stat?.isDirectory())
-      throw new UserInputError(`Project directory ${config.projectRoot} does not exist or is not a directory`, {
-        hint: 'Check --cwd',
-      })
-
-    const tools = new ToolRegistry()
-    for (const tool of coreTools(config)) tools.register(tool, 'core')
-    const providers: {provider: AuthProvider; source: string}[] = []
-    await loadPluginContributions(this.config, tools, {
-      auth: {register: (provider, source) => providers.push({provider, source})},
-      settings: config.settings as Record<string, unknown>,
-      home: config.home,
-      report: reportToStderr,
-    })
+    await assertProjectDirectory(config.projectRoot)
+    const {tools, auth} = await loadContributions(this.config, config)
     const historyFile = path.join(this.config.dataDir, HISTORY_FILE_NAME)
     const cleanup = new SessionCleanup()
     const code = await runChat({
@@ -83,7 +65,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
       config,
       registered: tools.list(),
       tools: tools.enabled(config.settings.tools).map((tool) => tool.definition),
-      auth: createAuthRegistry(providers),
+      auth,
       openSandbox: (signal) => openSandbox(config, {signal, logger: this.logger, cleanup, reuse: flags.reuse}),
       cleanup,
       logger: this.logger,

@@ -1,5 +1,4 @@
 // `agent run [PROMPT]`: parse flags, then wire config -> tools -> model -> sandbox -> agent loop -> renderer -> changes.
-import {constants as fsConstants} from 'node:fs'
 import fs from 'node:fs/promises'
 
 import {Args, Flags} from '@oclif/core'
@@ -7,20 +6,22 @@ import {Args, Flags} from '@oclif/core'
 import {APPROVAL_MODES, createApprovals, type ApprovalMode} from '../agent/approvals.js'
 import type {AgentEvent} from '../agent/events.js'
 import {runAgent} from '../agent/run-agent.js'
-import {createAuthRegistry, type AuthProvider} from '../auth/index.js'
 import {BaseCommand} from '../cli/base-command.js'
 import type {AgentConfig} from '../config/index.js'
 import {AgentError, ExitCode, UserInputError, isAgentError} from '../errors.js'
 import {createRenderer} from '../output/create-renderer.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Renderer} from '../output/renderer.js'
 import {askChangesDecision, createTtyApprovalPrompter} from '../output/tty-prompts.js'
-import {loadPluginContributions} from '../plugins/load-contributions.js'
-import {reportToStderr} from '../plugins/plugin-registries.js'
 import {isDockerConnectionError} from '../sandbox/docker-client.js'
 import type {ChangeSet, SandboxSession} from '../sandbox/types.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
-import {ToolRegistry} from '../tools/registry.js'
-import {coreTools, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
+import {
+  assertProjectDirectory,
+  fileProblem,
+  loadContributions,
+  loadSessionConfig,
+  openSandbox,
+} from '../cli/run-wiring.js'
 
 /** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
 const DEFAULT_MAX_TURNS = 50
@@ -111,9 +112,9 @@ export default class Run extends BaseCommand<typeof Run> {
     const interrupts = new Interrupts()
     try {
       const prompt = await readPrompt(args.prompt, flags.prompt, flags['prompt-file'])
-      await assertDirectory(flags.cwd ?? process.cwd())
+      await assertProjectDirectory(flags.cwd ?? process.cwd())
       const config = loadSessionConfig(flags)
-      await assertDirectory(config.projectRoot)
+      await assertProjectDirectory(config.projectRoot)
 
       // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
       // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).
@@ -186,16 +187,7 @@ export default class Run extends BaseCommand<typeof Run> {
 
   /** Tools (built-in and plugins'), the model client from the chosen auth provider, and the approval policy. */
   private async prepare(config: AgentConfig, interactive: boolean, interrupts: Interrupts) {
-    const tools = new ToolRegistry()
-    for (const tool of coreTools(config)) tools.register(tool, 'core')
-    const providers: {provider: AuthProvider; source: string}[] = []
-    await loadPluginContributions(this.config, tools, {
-      auth: {register: (provider, source) => providers.push({provider, source})},
-      settings: config.settings as Record<string, unknown>,
-      home: config.home,
-      report: reportToStderr,
-    })
-    const auth = createAuthRegistry(providers)
+    const {tools, auth} = await loadContributions(this.config, config)
     const model = await auth.resolveClient(
       {...config, logger: this.logger},
       {
@@ -361,27 +353,6 @@ async function readStdin(): Promise<string> {
 }
 
 /** The project must be a directory this process can list (root can list anything; others may hit permissions). */
-async function assertDirectory(dir: string): Promise<void> {
-  const stat = await fs.stat(dir).catch(() => undefined)
-  if (!stat?.isDirectory())
-    throw new UserInputError(`Project directory ${dir} does not exist or is not a directory`, {hint: 'Check --cwd'})
-  try {
-    await fs.access(dir, fsConstants.R_OK | fsConstants.X_OK)
-  } catch (error) {
-    throw new UserInputError(`Cannot read the project directory ${dir}: ${fileProblem(error)}`, {
-      hint: 'Make it readable by your user, or check --cwd',
-    })
-  }
-}
-
-function fileProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EISDIR') return 'it is a directory'
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  return code ?? (error instanceof Error ? error.message : String(error))
-}
-
 function isExit(error: unknown): boolean {
   return (error as {oclif?: {exit?: number}} | undefined)?.oclif?.exit !== undefined && !isAgentError(error)
 }
