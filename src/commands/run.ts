@@ -119,10 +119,8 @@ export default class Run extends BaseCommand<typeof Run> {
       // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
       // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).
       const startup = new AbortController()
-      const abortStartup = () => startup.abort()
-      interrupts.runSignal.addEventListener('abort', abortStartup, {once: true})
       const opening = openSandbox(config, {
-        signal: startup.signal,
+        signal: AbortSignal.any([interrupts.runSignal, startup.signal]),
         logger: this.logger,
         cleanup: interrupts.cleanup,
         reuse: flags.reuse,
@@ -141,7 +139,6 @@ export default class Run extends BaseCommand<typeof Run> {
         throw error
       }
       const session = await opening
-      interrupts.runSignal.removeEventListener('abort', abortStartup)
       const {model, enabled, approvals} = prepared
       const outcome = await this.drive({
         config,
