@@ -27,9 +27,9 @@ function hashTree(dir: string): string {
   return hash.digest('hex').slice(0, 12)
 }
 
-function imageExists(image: string, dockerArgs: string[] = []): boolean {
+function imageExists(image: string): boolean {
   try {
-    execFileSync('docker', [...dockerArgs, 'image', 'inspect', image], {stdio: 'ignore'})
+    execFileSync('docker', ['image', 'inspect', image], {stdio: 'ignore'})
     return true
   } catch {
     return false
