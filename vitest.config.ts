@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        resolve: {alias: {'sandbox-agent/plugin': pluginKit}},
+        resolve: {alias: {'sandboxed-agent/plugin': pluginKit}},
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'plugins/*/src/**/*.test.ts'],

@@ -1,4 +1,4 @@
-// Public library surface of sandbox-agent (the CLI lives in src/commands; plugins use sandbox-agent/plugin).
+// Public library surface of sandbox-agent (the CLI lives in src/commands; plugins use sandboxed-agent/plugin).
 // What is here is what scripts and embedders need: the run loop, its seams, and the stream-json schema to read output.
 export * from './errors.js'
 export type * from './sandbox/types.js'

@@ -25,7 +25,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
 
   static override flags = {
     json: Flags.boolean({description: 'Print the checks as JSON on stdout.', default: false}),
-    image: Flags.string({description: 'Sandbox image to check.', default: defaultImageName()}),
+    image: Flags.string({description: 'Sandbox image to check.', default: defaultImageName(), noCacheDefault: true}),
   }
 
   async run(): Promise<void> {

@@ -1,4 +1,4 @@
-// sandbox-agent/plugin: the one stable surface for plugins (tools, auth providers, hook types, test fakes).
+// sandboxed-agent/plugin: the one stable surface for plugins (tools, auth providers, hook types, test fakes).
 export {z} from 'zod'
 
 export {defineTool, type ToolSpec} from './define-tool.js'

@@ -64,7 +64,7 @@ describe('loadPluginContributions', () => {
   it('registers every valid tool with the plugin it came from, in plugin load order', async () => {
     const config = fakeConfig(
       {'agent:tools': {'@b/tools': {result: [tool('b_tool')]}, '@a/tools': {result: [tool('a_one'), tool('a_two')]}}},
-      ['sandbox-agent', '@a/tools', '@b/tools'],
+      ['sandboxed-agent', '@a/tools', '@b/tools'],
     )
     const registry = new Registry<ToolDefinition<unknown>>()
     const summary = await loadPluginContributions(config, registry)

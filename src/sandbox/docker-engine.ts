@@ -9,6 +9,7 @@ import {silentLogger, type Logger} from '../logging/logger.js'
 import type {SandboxBackend} from './backend.js'
 import {connectDocker, dockerFailure} from './docker-connection.js'
 import {DockerSandboxSession} from './docker-session.js'
+import {defaultImageName} from './image/definition.js'
 import {DockerExecBackend} from './exec/docker-exec-backend.js'
 import {Labels} from './labels.js'
 import {
@@ -30,8 +31,6 @@ import {loadIgnoreRules} from './workspace/ignore-rules.js'
 import type {Manifest} from './workspace/manifest.js'
 import {packWorkspace, scanWorkspace, type PackOptions} from './workspace/pack-workspace.js'
 
-/** The image `agent sandbox build` makes for this version. */
-export const DEFAULT_IMAGE = 'sandbox-agent/sandbox:0.1.0'
 const RUNNER_READY_TIMEOUT_MS = 20_000
 
 export interface EngineOptions {
@@ -54,7 +53,7 @@ export interface OpenOptions {
   reuse?: boolean
   /** Overrides settings.mount (bind the project read-only, copy inside the container). */
   mount?: boolean
-  /** Overrides settings.image (else DEFAULT_IMAGE). */
+  /** Overrides settings.image (else defaultImageName()). */
   image?: string
 }
 
@@ -75,7 +74,7 @@ export class DockerSandboxEngine {
   async open(workspace: string, settingsIn: SandboxSettings, options: OpenOptions = {}): Promise<DockerSandboxSession> {
     const settings: SandboxSettings = {...settingsIn, ...(options.mount !== undefined ? {mount: options.mount} : {})}
     const hostWorkspace = await realDirectory(workspace)
-    const image = options.image ?? settings.image ?? DEFAULT_IMAGE
+    const image = options.image ?? settings.image ?? defaultImageName()
     await this.checkImage(image)
     throwIfAborted(options.signal)
     if (options.reuse) {

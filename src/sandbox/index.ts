@@ -1,5 +1,5 @@
 // The sandbox's public surface: the engine, the session, cleanup and orphan helpers (everything else is internal).
-export {DEFAULT_IMAGE, DockerSandboxEngine, type EngineOptions, type OpenOptions} from './docker-engine.js'
+export {DockerSandboxEngine, type EngineOptions, type OpenOptions} from './docker-engine.js'
 export {DockerSandboxSession, type ApplyOptions} from './docker-session.js'
 export {connectDocker, dockerFailure} from './docker-connection.js'
 export {SessionCleanup, type CleanupTarget, type SignalCleanupOptions} from './lifecycle/session-cleanup.js'

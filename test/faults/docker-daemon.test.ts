@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DEFAULT_IMAGE} from '../../src/sandbox/docker-engine.js'
+import {defaultImageName} from '../../src/sandbox/image/definition.js'
 import {
   createFaultEnv,
   errorLines,
@@ -108,7 +108,7 @@ describe.skipIf(!canRunDockerd())('the Docker daemon is stopped mid-command (a s
   beforeAll(async () => {
     daemon = secondDockerd({port: 23751, bridgeAddress: '10.213.78.1/24', name: 'faults'})
     await daemon.start()
-    loadImage(DEFAULT_IMAGE, daemon.host)
+    loadImage(defaultImageName(), daemon.host)
   })
 
   afterAll(async () => {

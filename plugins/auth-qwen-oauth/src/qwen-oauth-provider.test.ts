@@ -5,7 +5,7 @@ import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
-import type {AuthProvider, AuthProviderConfig, LoginIO} from 'sandbox-agent/plugin'
+import type {AuthProvider, AuthProviderConfig, LoginIO} from 'sandboxed-agent/plugin'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {challengeFor} from './lib/pkce.js'

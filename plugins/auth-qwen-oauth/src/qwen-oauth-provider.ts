@@ -7,7 +7,7 @@ import {
   type AuthProvider,
   type AuthProviderConfig,
   type ModelClient,
-} from 'sandbox-agent/plugin'
+} from 'sandboxed-agent/plugin'
 
 import {CredentialsStore, type QwenCredentials} from './lib/credentials.js'
 import {abortableSleep, runDeviceFlow, type DeviceAuthorization} from './lib/device-flow.js'

@@ -42,7 +42,7 @@ export default class SandboxBuild extends BaseCommand<typeof SandboxBuild> {
     }),
     force: Flags.boolean({char: 'f', description: 'Build even when the image is current.', default: false}),
     mirror: Flags.string({description: 'Debian mirror for the offline builder (default: from the host apt sources).'}),
-    tag: Flags.string({description: 'Image name to build.', default: defaultImageName()}),
+    tag: Flags.string({description: 'Image name to build.', default: defaultImageName(), noCacheDefault: true}),
     verbose: Flags.boolean({char: 'v', description: 'Show the output of debootstrap, apt and docker.', default: false}),
     json: Flags.boolean({description: 'Print the result as JSON on stdout.', default: false}),
   }

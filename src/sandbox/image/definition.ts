@@ -55,9 +55,14 @@ export function packageVersion(root: string = packageRoot()): string {
   return pkg.version ?? '0.0.0'
 }
 
-/** `sandbox-agent/sandbox:<package version>`: the image `agent sandbox build` makes and sessions run by default. */
-export function defaultImageName(version: string = packageVersion()): string {
-  return `sandbox-agent/sandbox:${version}`
+/**
+ * `sandbox-agent/sandbox:<package version>`: the image `agent sandbox build` makes and sessions run by default.
+ * `SANDBOX_AGENT_IMAGE` names another one (several checkouts with different image definitions sharing one daemon).
+ */
+export function defaultImageName(version?: string, env: Record<string, string | undefined> = process.env): string {
+  const override = env.SANDBOX_AGENT_IMAGE?.trim()
+  if (override && version === undefined) return override
+  return `sandbox-agent/sandbox:${version ?? packageVersion()}`
 }
 
 export function defaultDefinitionDir(root: string = packageRoot()): string {

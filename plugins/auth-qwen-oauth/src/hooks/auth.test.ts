@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import hook from './auth.js'
 
-describe('agent:auth hook of @sandbox-agent/auth-qwen-oauth', () => {
+describe('agent:auth hook of @sandboxed-agent/auth-qwen-oauth', () => {
   it('returns the qwen-oauth provider', async () => {
     const run = hook as unknown as (options: {
       home: string

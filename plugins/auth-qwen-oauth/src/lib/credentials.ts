@@ -3,7 +3,7 @@ import {randomBytes} from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
-import {z} from 'sandbox-agent/plugin'
+import {z} from 'sandboxed-agent/plugin'
 
 export const credentialsSchema = z.looseObject({
   access_token: z.string().min(1),

@@ -1,5 +1,5 @@
 // The OAuth 2.0 device authorization grant (RFC 8628) with PKCE: ask for a code, show it, poll until the user decides.
-import {AuthError} from 'sandbox-agent/plugin'
+import {AuthError} from 'sandboxed-agent/plugin'
 
 import {credentialsFromTokenResponse, type QwenCredentials} from './credentials.js'
 import {describeOAuthError, postForm, type FetchLike} from './oauth-http.js'

@@ -1,5 +1,5 @@
 // One form-encoded POST to an OAuth endpoint, answering with the JSON body whatever the status (errors are data here).
-import {AuthError} from 'sandbox-agent/plugin'
+import {AuthError} from 'sandboxed-agent/plugin'
 
 export interface OAuthResponse {
   status: number

@@ -1,7 +1,7 @@
 // Where the Qwen OAuth flow talks to and what it asks for: Qwen's public defaults, overridable by settings or variables.
 import path from 'node:path'
 
-import type {AuthProviderConfig} from 'sandbox-agent/plugin'
+import type {AuthProviderConfig} from 'sandboxed-agent/plugin'
 
 /** Public constants of Qwen's OAuth client, as used by Qwen Code. */
 export const QWEN_OAUTH_DEFAULTS = {

@@ -1,5 +1,5 @@
 // A valid access token on demand: cached while fresh, refreshed shortly before expiry under a cross-process lock.
-import {AuthError} from 'sandbox-agent/plugin'
+import {AuthError} from 'sandboxed-agent/plugin'
 
 import {credentialsFromTokenResponse, type CredentialsStore, type QwenCredentials} from './credentials.js'
 import {describeOAuthError, postForm, type FetchLike} from './oauth-http.js'

@@ -1,10 +1,10 @@
 // The hook contributes every file tool, all acting in the sandbox, with schemas pinned by a snapshot.
-import {toolParametersJsonSchema} from 'sandbox-agent/plugin'
+import {toolParametersJsonSchema} from 'sandboxed-agent/plugin'
 import {describe, expect, it} from 'vitest'
 
 import {fileSystemTools} from './tools.js'
 
-describe('agent:tools hook of @sandbox-agent/tools-fs', () => {
+describe('agent:tools hook of @sandboxed-agent/tools-fs', () => {
   it('contributes the seven file tools, all in the sandbox', () => {
     expect(fileSystemTools.map((tool) => `${tool.name}:${tool.kind}:${tool.actsOn}`)).toEqual([
       'read_file:read:sandbox',

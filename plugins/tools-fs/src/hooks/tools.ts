@@ -1,5 +1,5 @@
 // The plugin's agent:tools hook: contributes the file system tools to every run.
-import type {ToolsHook} from 'sandbox-agent/plugin'
+import type {ToolsHook} from 'sandboxed-agent/plugin'
 
 import {editTool} from '../tools/edit.js'
 import {globTool} from '../tools/glob.js'

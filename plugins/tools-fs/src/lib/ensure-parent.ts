@@ -1,7 +1,7 @@
 // Creates a file's parent directories in the sandbox before a write (one `mkdir -p`, skipped for the root).
 import path from 'node:path'
 
-import {WORKSPACE_ROOT, workspaceRelative, type SandboxSession} from 'sandbox-agent/plugin'
+import {WORKSPACE_ROOT, workspaceRelative, type SandboxSession} from 'sandboxed-agent/plugin'
 
 import {EXEC_TIMEOUT_MS} from './limits.js'
 import {shellQuote} from './shell-quote.js'

@@ -1,5 +1,5 @@
 // Wraps a tool's execute: a refused path becomes invalid_parameters, anything else thrown becomes a failure result.
-import {toolFailure, WorkspacePathError, type ToolContext, type ToolResult} from 'sandbox-agent/plugin'
+import {toolFailure, WorkspacePathError, type ToolContext, type ToolResult} from 'sandboxed-agent/plugin'
 
 import {describeFileError} from './file-errors.js'
 

@@ -2,7 +2,7 @@
 import path from 'node:path'
 
 import ignore, {type Ignore} from 'ignore'
-import type {SandboxSession} from 'sandbox-agent/plugin'
+import type {SandboxSession} from 'sandboxed-agent/plugin'
 
 export const IGNORE_FILE_NAMES = ['.gitignore', '.qwenignore'] as const
 /** Directories never walked: version control internals. */

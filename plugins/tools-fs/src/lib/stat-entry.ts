@@ -1,7 +1,7 @@
 // What one path is (file, directory, ...) and how big, through the session's list() of its parent directory.
 import path from 'node:path'
 
-import {WORKSPACE_ROOT, type DirEntry, type SandboxSession} from 'sandbox-agent/plugin'
+import {WORKSPACE_ROOT, type DirEntry, type SandboxSession} from 'sandboxed-agent/plugin'
 
 import {isNotFound} from './file-errors.js'
 

@@ -1,5 +1,5 @@
 // One bounded listing of a directory tree in the sandbox (a single `find`), filtered by the ignore files.
-import {workspaceRelative, type SandboxSession} from 'sandbox-agent/plugin'
+import {workspaceRelative, type SandboxSession} from 'sandboxed-agent/plugin'
 
 import {addNestedIgnoreRules, ALWAYS_SKIPPED_DIRS, IgnoreRules, loadRootIgnoreRules} from './ignore-rules.js'
 import {EXEC_TIMEOUT_MS, MAX_WALK_ENTRIES} from './limits.js'

@@ -5,7 +5,7 @@ import {
   type FakeSandbox,
   type ToolDefinition,
   type ToolResult,
-} from 'sandbox-agent/plugin'
+} from 'sandboxed-agent/plugin'
 
 export async function runTool<P>(tool: ToolDefinition<P>, sandbox: FakeSandbox, params: unknown): Promise<ToolResult> {
   const parsed = tool.parameters.parse(params)

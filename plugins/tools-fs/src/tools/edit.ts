@@ -1,5 +1,5 @@
 // edit: exact-string replacement in one file, with the number of occurrences the caller expects checked first.
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandbox-agent/plugin'
+import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandboxed-agent/plugin'
 
 import {looksBinary} from '../lib/binary.js'
 import {ensureParentDir} from '../lib/ensure-parent.js'

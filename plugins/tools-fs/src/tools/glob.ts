@@ -1,7 +1,7 @@
 // glob: workspace files whose paths match a pattern, newest first, ignore files respected, the count bounded.
 import path from 'node:path'
 
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, workspaceRelative, z} from 'sandbox-agent/plugin'
+import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, workspaceRelative, z} from 'sandboxed-agent/plugin'
 
 import {globToRegExp} from '../lib/glob-pattern.js'
 import {guarded} from '../lib/guarded.js'

@@ -1,7 +1,7 @@
 // list_directory: the entries of one workspace directory, directories first, ignore files and globs respected.
 import path from 'node:path'
 
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, workspaceRelative, z} from 'sandbox-agent/plugin'
+import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, workspaceRelative, z} from 'sandboxed-agent/plugin'
 
 import {globToRegExp} from '../lib/glob-pattern.js'
 import {guarded} from '../lib/guarded.js'

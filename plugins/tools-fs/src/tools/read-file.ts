@@ -1,5 +1,5 @@
 // read_file: one file from the sandbox's workspace, a window of its lines, binaries and huge files refused.
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandbox-agent/plugin'
+import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandboxed-agent/plugin'
 
 import {count} from '../lib/count.js'
 import {looksBinary} from '../lib/binary.js'

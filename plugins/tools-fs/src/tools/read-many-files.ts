@@ -1,5 +1,5 @@
 // read_many_files: several workspace files at once, chosen by paths or globs, concatenated with separators, bounded.
-import {defineTool, resolveWorkspacePath, toolSuccess, workspaceRelative, z} from 'sandbox-agent/plugin'
+import {defineTool, resolveWorkspacePath, toolSuccess, workspaceRelative, z} from 'sandboxed-agent/plugin'
 
 import {looksBinary} from '../lib/binary.js'
 import {globToRegExp} from '../lib/glob-pattern.js'

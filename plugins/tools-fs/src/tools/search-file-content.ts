@@ -1,7 +1,7 @@
 // search_file_content: a regular expression searched in the workspace's text files (grep in the sandbox), bounded.
 import path from 'node:path'
 
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, workspaceRelative, z} from 'sandbox-agent/plugin'
+import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, workspaceRelative, z} from 'sandboxed-agent/plugin'
 
 import {globToRegExp} from '../lib/glob-pattern.js'
 import {guarded} from '../lib/guarded.js'

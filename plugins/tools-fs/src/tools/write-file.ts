@@ -1,5 +1,5 @@
 // write_file: creates or overwrites one file in the sandbox's workspace, creating parent directories.
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandbox-agent/plugin'
+import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandboxed-agent/plugin'
 
 import {count} from '../lib/count.js'
 import {ensureParentDir} from '../lib/ensure-parent.js'
