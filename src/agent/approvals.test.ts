@@ -3,15 +3,13 @@ import {describe, expect, it} from 'vitest'
 
 import {UserInputError} from '../errors.js'
 import {
-  commandPrefix,
   createApprovals,
-  matchesPrefix,
   parseApprovalMode,
-  splitCommandChain,
   type ApprovalAnswer,
   type ApprovalPrompter,
   type ApprovalRequest,
 } from './approvals.js'
+import {shellAlwaysScope} from './shell-approval.js'
 
 const signal = new AbortController().signal
 
@@ -23,7 +21,7 @@ const shell = (command: string): ApprovalRequest => ({
   description: command,
   input: {command},
   command,
-  alwaysScope: commandPrefix(command),
+  alwaysScope: shellAlwaysScope(command),
 })
 const edit: ApprovalRequest = {
   toolCallId: 'e',
@@ -143,18 +141,77 @@ describe('interactive approvals', () => {
   })
 })
 
-describe('command helpers', () => {
-  it('splits chains outside quotes', () => {
-    expect(splitCommandChain('a && b || c; d | e')).toEqual(['a', 'b', 'c', 'd', 'e'])
-    expect(splitCommandChain('echo "a && b"; ls')).toEqual(['echo "a && b"', 'ls'])
-    expect(splitCommandChain("echo 'x;y'")).toEqual(["echo 'x;y'"])
+describe('"always allow" covers only what the shell parser can follow', () => {
+  async function afterAlways(...allowed: string[]) {
+    const approvals = createApprovals({
+      mode: 'default',
+      prompter: scripted(...allowed.map((): ApprovalAnswer => ({outcome: 'allow_always_prefix'}))),
+    })
+    for (const command of allowed) await approvals.decide(shell(command), signal)
+    return approvals
+  }
+
+  it('still runs the remembered command, with plain arguments, pipes to remembered programs and fd duplication', async () => {
+    const approvals = await afterAlways('git log', 'grep x', 'ls')
+    for (const command of [
+      'git log',
+      'git log --oneline -5 main',
+      "git log --format='%h %s' | grep fix",
+      'git log 2>&1 | grep x',
+      'git log > /dev/null 2>&1',
+      'git log && ls -la src',
+      '(git log); ls',
+      'grep x < notes.txt',
+    ]) {
+      expect(approvals.needsAsking(shell(command)), command).toBe(false)
+    }
   })
 
-  it('computes prefixes and matches whole words', () => {
-    expect(commandPrefix('npm run test -- --watch')).toBe('npm run')
-    expect(commandPrefix('git --no-pager log')).toBe('git')
-    expect(commandPrefix('ls -la')).toBe('ls')
-    expect(matchesPrefix('git status', 'git')).toBe(true)
-    expect(matchesPrefix('gitk', 'git')).toBe(false)
+  it.each([
+    ['command substitution', 'git log $(rm -rf ~)'],
+    ['quoted command substitution', 'git log "$(rm -rf ~)"'],
+    ['backticks', 'git log `rm -rf ~`'],
+    ['process substitution <(...)', 'git log <(rm x)'],
+    ['process substitution >(...)', 'git log >(rm x)'],
+    ['substitution in a redirection target', 'git log > $(rm x)'],
+    ['a variable', 'git log $HOME'],
+    ['a glob (file names could be options)', 'git log *'],
+    ['eval', 'eval git log'],
+    ['bash -c', "bash -c 'git log'"],
+    ['sh -c after a remembered command', "git log && sh -c 'rm -rf ~'"],
+    ['xargs', 'git log | xargs rm'],
+    ['env', 'env git log'],
+    ['an env-var prefix', 'GIT_EXTERNAL_DIFF=/tmp/x git log'],
+    ['an env-var prefix on a later part', 'git log && PAGER=/tmp/x git log'],
+    ['a newline', 'git log\nrm -rf ~'],
+    ['a newline inside quotes', "git log 'a\nb'"],
+    ['a redirection that writes a file', 'git log > ~/.bashrc'],
+    ['an append', 'git log >> .git/hooks/pre-commit'],
+    ['a redirection on no command', 'git log; > ~/.bashrc'],
+    ['a redirection after a subshell', '(git log) > ~/.profile'],
+    ['an unremembered part', 'git log; rm -rf ~'],
+    ['an unremembered part in the background', 'git log & rm -rf ~'],
+    ['a different subcommand', 'git push'],
+    ['what the parser refuses', 'f() { rm -rf ~; }; git log'],
+    ['an unterminated quote', 'git log "'],
+    ['sudo', 'sudo git log'],
+    ['source', 'source ./x.sh'],
+  ])('asks again for %s: %j', async (_what, command) => {
+    const approvals = await afterAlways('git log', 'grep x', 'ls')
+    expect(approvals.needsAsking(shell(command))).toBe(true)
+    expect(await approvals.decide(shell(command), signal)).toMatchObject({asked: true})
+  })
+
+  it('remembers nothing for a command it cannot follow, and says so in the scope', async () => {
+    const command = 'git log $(rm -rf ~)'
+    expect(shellAlwaysScope(command)).toMatch(/^nothing/)
+    const approvals = await afterAlways(command)
+    expect(approvals.needsAsking(shell('git log'))).toBe(true)
+  })
+
+  it('remembers the prefix of every part, two words for git and npm', () => {
+    expect(shellAlwaysScope('npm run test -- --watch')).toBe('npm run')
+    expect(shellAlwaysScope('git --no-pager log')).toBe('git')
+    expect(shellAlwaysScope('ls -la && git status | wc -l')).toBe('ls, git status, wc')
   })
 })

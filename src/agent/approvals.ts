@@ -1,6 +1,7 @@
 // Whether a tool call may run: the approval mode, what the tool acts on, and (on a TTY) the user's answer.
 import {UserInputError} from '../errors.js'
 import type {ToolActsOn, ToolErrorKind, ToolKind} from '../tools/types.js'
+import {coveredByPrefixes, shellAlwaysPrefixes} from './shell-approval.js'
 
 export const APPROVAL_MODES = ['default', 'auto-edit', 'yolo'] as const
 export type ApprovalMode = (typeof APPROVAL_MODES)[number]
@@ -66,7 +67,8 @@ export interface ApprovalsOptions {
  * - Non-interactive: tools that act only inside the sandbox run without asking (the host changes only with --apply);
  *   a tool acting on the host is refused.
  * - Interactive: host tools are always asked about; shell commands are asked about unless an "always" prefix covers
- *   every part of the command; edits are asked about in `default` and allowed in `auto-edit`; reads and searches run.
+ *   every part of the command as the shell parser reads it, and nothing in it escapes that reading
+ *   (`shell-approval.ts`); edits are asked about in `default` and allowed in `auto-edit`; reads and searches run.
  */
 export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions): SwitchableApprovals {
   let mode = initialMode
@@ -76,12 +78,7 @@ export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions)
   function needsAsking(request: ApprovalRequest): boolean {
     if (mode === 'yolo' || !prompter) return false
     if (request.actsOn === 'host') return !allowedTools.has(request.toolName)
-    if (request.command !== undefined) {
-      const parts = splitCommandChain(request.command)
-      return (
-        parts.length === 0 || !parts.every((part) => [...allowedPrefixes].some((prefix) => matchesPrefix(part, prefix)))
-      )
-    }
+    if (request.command !== undefined) return !coveredByPrefixes(request.command, allowedPrefixes)
     if (request.kind === 'edit' || request.kind === 'delete' || request.kind === 'move') {
       return mode === 'default' && !allowedTools.has(request.toolName)
     }
@@ -108,7 +105,7 @@ export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions)
     }
     if (answer.outcome === 'allow_always_prefix') {
       if (request.command !== undefined && request.actsOn === 'sandbox') {
-        for (const part of splitCommandChain(request.command)) allowedPrefixes.add(commandPrefix(part))
+        for (const prefix of shellAlwaysPrefixes(request.command)) allowedPrefixes.add(prefix)
       } else {
         allowedTools.add(request.toolName)
       }
@@ -126,90 +123,4 @@ export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions)
     needsAsking,
     decide,
   }
-}
-
-/** Programs whose second word picks the real action (`git push` vs `git status`), so "always" remembers two words. */
-const TWO_WORD_PROGRAMS = new Set([
-  'git',
-  'npm',
-  'npx',
-  'pnpm',
-  'yarn',
-  'bun',
-  'cargo',
-  'go',
-  'docker',
-  'kubectl',
-  'pip',
-  'pip3',
-  'poetry',
-  'uv',
-  'make',
-  'dotnet',
-  'gradle',
-  'mvn',
-])
-
-/** The prefix "always allow" remembers for one command: its first word, or two for programs like git and npm. */
-export function commandPrefix(command: string): string {
-  const words = command.trim().split(/\s+/).filter(Boolean)
-  const first = words[0] ?? ''
-  const second = words[1]
-  if (TWO_WORD_PROGRAMS.has(first) && second !== undefined && !second.startsWith('-')) return `${first} ${second}`
-  return first
-}
-
-/** The prefix for a whole command line: the parts' prefixes joined, for display. */
-export function commandLinePrefix(command: string): string {
-  return [...new Set(splitCommandChain(command).map(commandPrefix))].join(', ')
-}
-
-/** Splits on &&, ||, ;, | and newlines (outside quotes); each part is judged on its own. */
-export function splitCommandChain(command: string): string[] {
-  const parts: string[] = []
-  let current = ''
-  let quote: '"' | "'" | undefined
-  for (let i = 0; i < command.length; i++) {
-    const ch = command[i] as string
-    if (quote) {
-      if (ch === '\\' && quote === '"' && i + 1 < command.length) {
-        current += ch + command[++i]
-        continue
-      }
-      if (ch === quote) quote = undefined
-      current += ch
-      continue
-    }
-    if (ch === '"' || ch === "'") {
-      quote = ch
-      current += ch
-      continue
-    }
-    if (ch === '\\' && i + 1 < command.length) {
-      current += ch + command[++i]
-      continue
-    }
-    const two = command.slice(i, i + 2)
-    if (two === '&&' || two === '||') {
-      parts.push(current)
-      current = ''
-      i++
-      continue
-    }
-    if (ch === ';' || ch === '|' || ch === '\n' || ch === '&') {
-      parts.push(current)
-      current = ''
-      continue
-    }
-    current += ch
-  }
-  parts.push(current)
-  return parts.map((part) => part.trim()).filter(Boolean)
-}
-
-/** Whole-word prefix match: `git` matches `git status` but not `gitk`. */
-export function matchesPrefix(command: string, prefix: string): boolean {
-  const words = command.trim().split(/\s+/)
-  const want = prefix.trim().split(/\s+/)
-  return want.length > 0 && want.every((word, i) => words[i] === word)
 }

@@ -4,9 +4,9 @@ import {silentLogger, type Logger} from '../logging/logger.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import type {ToolDefinition, ToolErrorKind, ToolResult} from '../tools/types.js'
 import type {Approvals, ApprovalRequest} from './approvals.js'
-import {commandLinePrefix} from './approvals.js'
 import type {AgentEvent} from './events.js'
 import type {ModelClient, ModelMessage, ModelToolCall, TokenUsage} from './model-client.js'
+import {shellAlwaysScope} from './shell-approval.js'
 import {buildSystemPrompt} from './system-prompt.js'
 import {describeSchemaIssues, toModelToolSchema} from './tool-schemas.js'
 
@@ -261,7 +261,7 @@ async function* loop(
       description,
       input: params,
       ...(command !== undefined ? {command} : {}),
-      alwaysScope: command !== undefined && tool.actsOn === 'sandbox' ? commandLinePrefix(command) : tool.name,
+      alwaysScope: command !== undefined && tool.actsOn === 'sandbox' ? shellAlwaysScope(command) : tool.name,
     }
     if (approvals.needsAsking(request)) yield {type: 'approval_needed', id: call.id, name: tool.name, description}
     let verdict

@@ -136,3 +136,29 @@ describe('background', () => {
     expect(endsWithBackgroundOperator(source)).toBe(expected)
   })
 })
+
+describe('redirections and assignments', () => {
+  it('keeps each command its redirections (with the descriptor) and its NAME=value prefixes', () => {
+    const parsed = parseShellCommand('A=1 B="x y" git log 2>&1 > out.txt <<< in; cat <<EOF\nbody\nEOF')
+    expect(parsed.ok && parsed.commands.map((c) => [c.assignments, c.redirections])).toEqual([
+      [
+        ['A=1', 'B=x y'],
+        [
+          {op: '2>&', target: '1', dynamic: false},
+          {op: '>', target: 'out.txt', dynamic: false},
+          {op: '<<<', target: 'in', dynamic: false},
+        ],
+      ],
+      [[], [{op: '<<', target: 'EOF', dynamic: false}]],
+    ])
+  })
+
+  it('reports redirections that belong to no simple command', () => {
+    const parsed = parseShellCommand('ls; > a; (ls) > $B; { ls; } &> c')
+    expect(parsed.ok && parsed.looseRedirections).toEqual([
+      {op: '>', target: 'a', dynamic: false},
+      {op: '>', target: '$B', dynamic: true},
+      {op: '&>', target: 'c', dynamic: false},
+    ])
+  })
+})

@@ -9,9 +9,30 @@ export interface SimpleCommand {
   dynamic: boolean[]
   /** The command's own source text, trimmed (for messages). */
   text: string
+  /** Leading `NAME=value` words (environment for this command only), as written after quote removal. */
+  assignments: string[]
+  /** Its redirections, in order. */
+  redirections: Redirection[]
 }
 
-export type ShellParse = {ok: true; commands: SimpleCommand[]; background: boolean} | {ok: false; reason: string}
+/** One redirection: `2>&1`, `> out.txt`, `<<EOF` (the here-document's delimiter as its target). */
+export interface Redirection {
+  /** The operator with its file descriptor, e.g. `>`, `2>`, `>>`, `&>`, `2>&`, `<`, `<<`, `<<<`. */
+  op: string
+  target: string
+  /** True when the target holds an expansion or glob whose value is only known at run time. */
+  dynamic: boolean
+}
+
+export type ShellParse =
+  | {
+      ok: true
+      commands: SimpleCommand[]
+      background: boolean
+      /** Redirections attached to no simple command (`> f` alone, `( ... ) > f`, `done > f`). */
+      looseRedirections: Redirection[]
+    }
+  | {ok: false; reason: string}
 
 const MAX_DEPTH = 16
 const RESERVED_PREFIX = new Set(['!', '{', '(', 'if', 'then', 'else', 'elif', 'do', 'while', 'until', 'time'])
@@ -33,6 +54,9 @@ interface CommandState {
   inWord: boolean
   /** The next word is a redirection target, not part of the command. */
   expectTarget: boolean
+  /** The operator whose target is expected next. */
+  redirectOp: string
+  redirections: Redirection[]
 }
 
 interface PendingHeredoc {
@@ -52,12 +76,15 @@ function newState(start: number): CommandState {
     wordGlob: false,
     inWord: false,
     expectTarget: false,
+    redirectOp: '',
+    redirections: [],
   }
 }
 
 class Parser {
   pos = 0
   readonly commands: SimpleCommand[] = []
+  readonly looseRedirections: Redirection[] = []
   pending: PendingHeredoc[] = []
   nesting = 0
 
@@ -102,8 +129,9 @@ class Parser {
       } else if (c === '&' && next === '&') {
         separate('&&', 2)
       } else if (c === '&' && next === '>') {
-        this.startRedirect(cmd)
-        this.pos += src[this.pos + 2] === '>' ? 3 : 2
+        const op = src[this.pos + 2] === '>' ? '&>>' : '&>'
+        this.startRedirect(cmd, op)
+        this.pos += op.length
       } else if (c === '&') {
         separate('&', 1)
       } else if (c === '|') {
@@ -289,24 +317,28 @@ class Parser {
     const parser = new Parser(source, this.depth + 1)
     parser.parseList(undefined)
     this.commands.push(...parser.commands)
+    this.looseRedirections.push(...parser.looseRedirections)
   }
 
-  startRedirect(cmd: CommandState): void {
+  startRedirect(cmd: CommandState, op: string): void {
     this.endWord(cmd)
     if (!cmd.started) cmd.start = this.pos
     cmd.started = true
     cmd.expectTarget = true
+    cmd.redirectOp = op
   }
 
   redirect(cmd: CommandState): void {
     // A word made only of digits right before the operator is a file descriptor (2>), not an argument.
+    let fd = ''
     if (cmd.inWord && /^\d+$/.test(cmd.word) && !cmd.wordDynamic) {
+      fd = cmd.word
       cmd.inWord = false
       cmd.word = ''
     }
     const src = this.src
     if (src.startsWith('<<<', this.pos)) {
-      this.startRedirect(cmd)
+      this.startRedirect(cmd, `${fd}<<<`)
       this.pos += 3
     } else if (src.startsWith('<<', this.pos)) {
       this.endWord(cmd)
@@ -321,9 +353,10 @@ class Parser {
       const raw = src.slice(startAt, this.pos)
       if (delimiterState.word === '') this.fail('it has a here-document without a delimiter')
       this.pending.push({delimiter: delimiterState.word, stripTabs, quoted: /['"\\]/.test(raw)})
+      cmd.redirections.push({op: `${fd}<<${stripTabs ? '-' : ''}`, target: delimiterState.word, dynamic: false})
     } else {
-      this.startRedirect(cmd)
       const op = /^(>>|>\||>&|<&|<>|>|<)/.exec(src.slice(this.pos))![0]
+      this.startRedirect(cmd, fd + op)
       this.pos += op.length
     }
   }
@@ -362,8 +395,10 @@ class Parser {
 
   endWord(cmd: CommandState): void {
     if (!cmd.inWord) return
-    if (cmd.expectTarget) cmd.expectTarget = false
-    else {
+    if (cmd.expectTarget) {
+      cmd.expectTarget = false
+      cmd.redirections.push({op: cmd.redirectOp, target: cmd.word, dynamic: cmd.wordDynamic || cmd.wordGlob})
+    } else {
       const glob = cmd.wordGlob && !['[', '[[', '{'].includes(cmd.word)
       cmd.words.push(cmd.word)
       cmd.dynamic.push(cmd.wordDynamic || glob)
@@ -378,14 +413,18 @@ class Parser {
     this.endWord(cmd)
     if (cmd.expectTarget) this.fail('it has a redirection without a target')
     const {words, dynamic} = cmd
+    const assignments: string[] = []
     let i = 0
     for (;;) {
       if (i < words.length && !dynamic[i] && (RESERVED_PREFIX.has(words[i]!) || CLOSERS.has(words[i]!))) i++
-      else if (i < words.length && ASSIGNMENT.test(words[i]!)) i++
+      else if (i < words.length && ASSIGNMENT.test(words[i]!)) assignments.push(words[i++]!)
       else break
     }
     const first = words[i]
-    if (first === undefined || first === 'for' || first === 'select') return
+    if (first === undefined || first === 'for' || first === 'select') {
+      this.looseRedirections.push(...cmd.redirections)
+      return
+    }
     if (first === 'case' || first === 'function' || first === 'coproc') this.fail(`"${first}" is not supported`)
     let end = words.length
     while (end > i + 1 && words[end - 1] === '}' && !dynamic[end - 1]) end--
@@ -393,6 +432,8 @@ class Parser {
       words: words.slice(i, end),
       dynamic: dynamic.slice(i, end),
       text: this.src.slice(cmd.start, this.pos).trim(),
+      assignments,
+      redirections: cmd.redirections,
     })
   }
 }
@@ -402,7 +443,12 @@ export function parseShellCommand(source: string): ShellParse {
   const parser = new Parser(source, 0)
   try {
     const lastOp = parser.parseList(undefined)
-    return {ok: true, commands: parser.commands, background: lastOp === '&'}
+    return {
+      ok: true,
+      commands: parser.commands,
+      background: lastOp === '&',
+      looseRedirections: parser.looseRedirections,
+    }
   } catch (error) {
     if (error instanceof ParseFailure) return {ok: false, reason: error.message}
     throw error

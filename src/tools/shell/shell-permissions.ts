@@ -53,7 +53,7 @@ export function compileShellRules(lists: {
 }
 
 /** Programs that run the rest of their arguments as a command; the block-list also checks what they run. */
-const WRAPPERS = new Set([
+export const WRAPPERS: ReadonlySet<string> = new Set([
   'env',
   'command',
   'builtin',
@@ -72,7 +72,7 @@ const WRAPPERS = new Set([
   'taskset',
   'unbuffer',
 ])
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash'])
+export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash'])
 const WRAPPER_ARGUMENT = /^(-.*|[A-Za-z_][A-Za-z0-9_]*=.*|\d+(\.\d+)?[smhd]?)$/
 
 function basename(word: string): string {
