@@ -55,7 +55,7 @@ export function cliEnv(
   baseURL: string,
   extra: Record<string, string> = {},
 ): Record<string, string | undefined> {
-  const keep = ['PATH', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'TMPDIR', 'LANG']
+  const keep = ['PATH', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'TMPDIR', 'LANG', 'SANDBOX_AGENT_IMAGE']
   const env: Record<string, string | undefined> = {}
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name]
   // The user's docker context lives under the real home; point at it explicitly so HOME can be a temp dir.
