@@ -1,30 +1,5 @@
-// The slash commands of the interactive session as data, how a line is parsed into one, and "did you mean" for typos.
-
-export interface SlashCommandInfo {
-  name: string
-  aliases?: readonly string[]
-  /** Shown after the name in /help, e.g. `[name]`. */
-  usage?: string
-  summary: string
-}
-
-export const SLASH_COMMANDS: readonly SlashCommandInfo[] = [
-  {name: 'help', aliases: ['?'], summary: 'Show the commands and keys'},
-  {name: 'auth', usage: '[provider]', summary: 'Choose how to authenticate, or log in again'},
-  {name: 'model', usage: '[name]', summary: 'Show the model, or switch to another one'},
-  {name: 'tools', summary: 'List the tools the agent can use'},
-  {
-    name: 'approval-mode',
-    usage: '[mode]',
-    summary: 'default, auto-edit or yolo (also Shift+Tab)',
-  },
-  {name: 'diff', summary: 'Show the changes made in the sandbox so far'},
-  {name: 'apply', summary: 'Apply the changes so far to the project'},
-  {name: 'discard', summary: 'Throw the changes away (a fresh sandbox)'},
-  {name: 'clear', summary: 'Clear the screen, start a new conversation'},
-  {name: 'stats', summary: 'Turns, tokens, tool calls and time'},
-  {name: 'quit', aliases: ['exit', 'q'], summary: 'End the session (asks about the changes)'},
-]
+// How a typed line is parsed into a slash command from the table, "did you mean" for typos, and Tab completion.
+import {SLASH_COMMANDS, type SlashCommandInfo} from './commands/index.js'
 
 export type SlashParse =
   | {kind: 'command'; name: string; args: string}

@@ -203,8 +203,8 @@ describe('interactive session: slash commands, shell colours and pager, Ctrl-D',
     const tools = after(screen, '> /tools')
     expect(tools).toContain('Tools (settings tools.core / tools.exclude choose which are on):')
     expect(tools).toMatch(/^ {2}on {2}run_shell_command execute$/m)
-    expect(tools).toMatch(/^ {2}on {2}read_file read · @sandbox-agent\/tools-fs$/m)
-    expect(tools).toMatch(/^ {2}off write_file edit · @sandbox-agent\/tools-fs$/m)
+    expect(tools).toMatch(/^ {2}on {2}read_file read · @sandboxed-agent\/tools-fs$/m)
+    expect(tools).toMatch(/^ {2}off write_file edit · @sandboxed-agent\/tools-fs$/m)
 
     // /approval-mode: by name, a wrong name, and the chooser.
     await send('/approval-mode auto-edit')

@@ -1,0 +1,150 @@
+// Where a key is handled: terminal input decoded into keys and sent to the focused command, the question shown, or
+// the prompt; Ctrl-C, Esc, Shift+Tab and Ctrl+F are decided here, and a finished line is handed to the session.
+import {StringDecoder} from 'node:string_decoder'
+
+import type {ChatContext} from './chat-context.js'
+import {errorMessage} from './chat-errors.js'
+import type {CommandFocus} from './command-focus.js'
+import {cycleApprovalMode} from './commands/approval-mode.js'
+import {appendHistory} from './history-file.js'
+import {KeyDecoder, type Key} from './keys.js'
+import type {LineEditor} from './line-editor.js'
+import {completeCommand} from './slash-commands.js'
+import {ChoiceWidget} from './widgets.js'
+
+export const QUIT = Symbol('quit')
+const DOUBLE_PRESS_MS = 2000
+const ESCAPE_WAIT_MS = 50
+
+export class ChatInput {
+  private readonly keys = new KeyDecoder()
+  private readonly utf8 = new StringDecoder('utf8')
+  private escapeTimer: NodeJS.Timeout | undefined
+  private lastInterrupt = 0
+  private lineDone: ((line: string | typeof QUIT) => void) | undefined
+
+  constructor(
+    private readonly context: Pick<ChatContext, 'options' | 'state' | 'screen'>,
+    private readonly editor: LineEditor,
+    private readonly focus: CommandFocus,
+  ) {}
+
+  /** The next line typed at the prompt (or QUIT). */
+  nextLine(): Promise<string | typeof QUIT> {
+    const {state, screen} = this.context
+    state.phase = 'idle'
+    state.activity = ''
+    screen.scheduleRender()
+    return new Promise((resolve) => {
+      this.lineDone = (line) => {
+        this.lineDone = undefined
+        state.phase = 'busy'
+        resolve(line)
+      }
+    })
+  }
+
+  /** Raw bytes from the terminal. */
+  data(data: Buffer): void {
+    try {
+      if (this.focus.active) {
+        data = this.focus.take(data)
+        if (data.length === 0) return
+      }
+      clearTimeout(this.escapeTimer)
+      for (const key of this.keys.push(this.utf8.write(data))) this.key(key)
+      if (this.keys.waiting) {
+        this.escapeTimer = setTimeout(() => {
+          for (const key of this.keys.flush()) this.key(key)
+        }, ESCAPE_WAIT_MS)
+      }
+    } catch (error) {
+      this.context.options.logger.error({err: error}, 'key handling failed')
+      this.context.screen.note(this.context.screen.style.red(`Internal error: ${errorMessage(error)}`))
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.escapeTimer)
+  }
+
+  /** Ctrl-C (also SIGINT): clears the prompt, cancels what runs, or (pressed twice) quits. */
+  interrupt(): void {
+    const {state, screen} = this.context
+    const now = Date.now()
+    const twice = now - this.lastInterrupt < DOUBLE_PRESS_MS
+    this.lastInterrupt = now
+    if (screen.widget?.interrupt?.()) return screen.scheduleRender()
+    if (state.phase === 'busy') {
+      if (state.turn && !state.cancelling) {
+        this.cancelTurn()
+        screen.setNotice('Cancelling. Press Ctrl-C again to quit.')
+      } else if (twice) {
+        state.quitRequested = true
+        state.turn?.abort(new DOMException('Cancelled by user', 'AbortError'))
+        screen.setNotice('Quitting after the cancel completes…')
+      }
+      return screen.scheduleRender()
+    }
+    if (this.editor.text !== '') {
+      this.editor.clear()
+      this.lastInterrupt = 0
+      return screen.scheduleRender()
+    }
+    if (twice) return this.lineDone?.(QUIT)
+    screen.setNotice('Press Ctrl-C again to quit (or Ctrl-D).')
+    screen.scheduleRender()
+  }
+
+  private key(key: Key): void {
+    const {state, screen} = this.context
+    // "Twice" means two Ctrl-C in a row: any other key in between starts the count again.
+    if (key.type !== 'key' || key.name !== 'ctrl+c') this.lastInterrupt = 0
+    if (key.type === 'key') {
+      if (key.name === 'ctrl+c') return this.interrupt()
+      if (key.name === 'shift+tab' && !(screen.widget instanceof ChoiceWidget)) return cycleApprovalMode(this.context)
+      if (key.name === 'ctrl+f' && this.focus.available && !this.focus.active) return this.focus.focus()
+      if (key.name === 'escape' && state.phase === 'busy' && !screen.widget && state.turn) return this.cancelTurn()
+    }
+    if (screen.widget) {
+      screen.widget.key(key)
+      return screen.scheduleRender()
+    }
+    if (state.phase === 'idle') this.editorKey(key)
+  }
+
+  private editorKey(key: Key): void {
+    const {options, screen} = this.context
+    const editor = this.editor
+    if (key.type === 'key' && key.name === 'ctrl+d') {
+      if (editor.text === '') return this.lineDone?.(QUIT)
+      editor.handle({type: 'key', name: 'delete'})
+      return screen.scheduleRender()
+    }
+    if (key.type === 'key' && key.name === 'tab' && /^\/\S*$/.test(editor.text)) {
+      const matches = completeCommand(editor.text)
+      if (matches.length === 1) editor.set(`/${matches[0]} `)
+      else if (matches.length > 1) screen.setNotice(matches.map((name) => `/${name}`).join('  '))
+      return screen.scheduleRender()
+    }
+    if (editor.handle(key) === 'submit') {
+      const text = editor.text
+      if (text.trim() === '') return
+      editor.history.add(text)
+      if (options.historyFile) void appendHistory(options.historyFile, text, editor.history.all as string[])
+      editor.clear()
+      screen.clearNotice()
+      this.lineDone?.(text)
+      return
+    }
+    screen.scheduleRender()
+  }
+
+  private cancelTurn(): void {
+    const {state, screen} = this.context
+    if (!state.turn || state.cancelling) return
+    state.cancelling = true
+    state.turn.abort(new DOMException('Cancelled by user', 'AbortError'))
+    screen.scheduleRender()
+  }
+}
