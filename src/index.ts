@@ -16,4 +16,5 @@ export {
 export {ToolRegistry} from './tools/registry.js'
 export {loadConfig, type AgentConfig} from './config/load-config.js'
 export {DockerSandboxEngine} from './sandbox/docker-engine.js'
+export {createSandboxEngine} from './sandbox/create-engine.js'
 export * from './output/stream-json-schema.js'

@@ -11,10 +11,9 @@ import {UserInputError} from '../errors.js'
 import type {Logger} from '../logging/logger.js'
 import {loadPluginContributions, type HookRunner} from '../plugins/load-contributions.js'
 import {reportToStderr} from '../plugins/plugin-registries.js'
-import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
-import {findOrphans} from '../sandbox/lifecycle/orphans.js'
+import {createSandboxEngine} from '../sandbox/create-engine.js'
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
-import type {SandboxSession} from '../sandbox/types.js'
+import type {SandboxEngine, SandboxSession} from '../sandbox/types.js'
 import {ToolRegistry} from '../tools/registry.js'
 import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
 import type {ToolDefinition} from '../tools/types.js'
@@ -117,14 +116,14 @@ export async function openSandbox(config: AgentConfig, options: OpenSandboxOptio
       process.stderr.write(`Error: unexpected failure: ${message}.${hint.join('')}\n`)
     },
   })
-  const engine = new DockerSandboxEngine({logger: options.logger, cleanup: options.cleanup, hostEnv: {...config.env}})
+  const engine = createSandboxEngine({logger: options.logger, cleanup: options.cleanup, hostEnv: {...config.env}})
   await reportOrphans(engine, options.logger)
   return engine.open(config.projectRoot, config.sandbox, {signal: options.signal, reuse: options.reuse})
 }
 
 /** One line on stderr about containers a killed agent process left behind (best effort: never blocks the run). */
-async function reportOrphans(engine: DockerSandboxEngine, logger: Logger): Promise<void> {
-  const orphans = await findOrphans(engine.docker).catch((error: unknown) => {
+async function reportOrphans(engine: SandboxEngine, logger: Logger): Promise<void> {
+  const orphans = await engine.orphans().catch((error: unknown) => {
     logger.debug({err: error}, 'could not look for orphaned sandboxes')
     return []
   })

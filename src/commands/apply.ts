@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {renderApplyReport} from '../sandbox/changes/render-changes.js'
-import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
+import {createSandboxEngine} from '../sandbox/create-engine.js'
 
 export default class Apply extends BaseCommand<typeof Apply> {
   static override summary = "Apply a kept sandbox session's changes to the project"
@@ -40,7 +40,7 @@ export default class Apply extends BaseCommand<typeof Apply> {
 
   async run(): Promise<void> {
     const {args} = await this.parse(Apply)
-    const engine = new DockerSandboxEngine({logger: this.logger, stateDir: this.config.dataDir})
+    const engine = createSandboxEngine({logger: this.logger, stateDir: this.config.dataDir})
     const session = await engine.resume(args.session)
     let remove = false
     try {

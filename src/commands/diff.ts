@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {renderChangeDiff, renderChangeSummary} from '../sandbox/changes/render-changes.js'
-import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
+import {createSandboxEngine} from '../sandbox/create-engine.js'
 
 export default class Diff extends BaseCommand<typeof Diff> {
   static override summary = 'Show what a kept sandbox session changed'
@@ -34,7 +34,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
 
   async run(): Promise<void> {
     const {args} = await this.parse(Diff)
-    const engine = new DockerSandboxEngine({logger: this.logger, stateDir: this.config.dataDir})
+    const engine = createSandboxEngine({logger: this.logger, stateDir: this.config.dataDir})
     const session = await engine.resume(args.session)
     try {
       const changes = await session.changes()

@@ -2,7 +2,7 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {DockerSandboxEngine} from '../sandbox/docker-engine.js'
+import {createSandboxEngine} from '../sandbox/create-engine.js'
 
 export default class Discard extends BaseCommand<typeof Discard> {
   static override summary = 'Throw away a kept sandbox session and its changes'
@@ -20,7 +20,7 @@ export default class Discard extends BaseCommand<typeof Discard> {
 
   async run(): Promise<void> {
     const {args} = await this.parse(Discard)
-    const engine = new DockerSandboxEngine({logger: this.logger, stateDir: this.config.dataDir})
+    const engine = createSandboxEngine({logger: this.logger, stateDir: this.config.dataDir})
     const id = await engine.discard(args.session)
     process.stdout.write(`Discarded session ${id}\n`)
   }

@@ -1,5 +1,5 @@
 // Runs the doctor's checks in order (Docker connected once, shared) and collects one result per check.
-import {connectDocker, type DockerConnection, type Env} from '../sandbox/docker-client.js'
+import {connectAndPingDocker, type DockerConnection, type Env} from '../sandbox/docker-client.js'
 import {authCheck} from './auth.js'
 import {dockerDaemonCheck} from './docker-daemon.js'
 import {nodeVersionCheck} from './node-version.js'
@@ -28,7 +28,7 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorReport
     env: options.env,
     imageName: options.imageName,
     authStatus: options.authStatus,
-    docker: () => (connection ??= connectDocker(options.env, {timeoutMs: options.dockerTimeoutMs ?? 5000})),
+    docker: () => (connection ??= connectAndPingDocker(options.env, {timeoutMs: options.dockerTimeoutMs ?? 5000})),
   }
   const checks: DoctorReport['checks'] = []
   for (const check of options.checks ?? defaultChecks) {

@@ -3,6 +3,7 @@
 import {randomBytes} from 'node:crypto'
 import type {Duplex} from 'node:stream'
 
+import {execResult} from '../sandbox/exec-result.js'
 import type {ExecEvent, ExecHandle, ExecOptions, ExecResult, SandboxSession} from '../sandbox/types.js'
 
 /** What a session that can open interactive terminals offers (the Docker session does). */
@@ -104,19 +105,13 @@ export function terminalExec(
     options.signal?.removeEventListener('abort', onAbort)
     if (shown) host.ended(terminal)
     const text = Buffer.concat(kept).toString('utf8')
-    finished = {
-      exitCode: null,
-      signal: null,
+    finished = execResult({
       timedOut: reason === 'timedOut',
       canceled: reason === 'canceled',
-      oomKilled: false,
-      containerGone: false,
       durationMs: Date.now() - started,
       stdout: {text, totalBytes, omittedBytes: totalBytes - keptBytes},
-      stderr: {text: '', totalBytes: 0, omittedBytes: 0},
-      backgroundPids: [],
       ...fields,
-    }
+    })
     push({type: 'exit', result: finished})
     resolveResult(finished)
   }

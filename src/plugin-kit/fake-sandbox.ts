@@ -17,6 +17,7 @@ import type {
   FileChange,
   SandboxSession,
 } from '../sandbox/types.js'
+import {execResult} from '../sandbox/exec-result.js'
 import {WORKSPACE_ROOT} from './workspace-path.js'
 
 export interface FakeSandboxOptions {
@@ -169,21 +170,14 @@ function runOnHost(command: string, root: string, options: ExecOptions): ExecHan
     const finish = (partial: Partial<ExecResult>): void => {
       if (finished) return
       finished = true
-      const execResult: ExecResult = {
-        exitCode: null,
-        signal: null,
-        timedOut: false,
-        canceled: false,
-        oomKilled: false,
-        containerGone: false,
+      const result = execResult({
         durationMs: Date.now() - started,
         stdout: bounded(stdout, max),
         stderr: bounded(stderr, max),
-        backgroundPids: [],
         ...partial,
-      }
-      push({type: 'exit', result: execResult})
-      resolve(execResult)
+      })
+      push({type: 'exit', result})
+      resolve(result)
     }
     let cwd: string
     try {

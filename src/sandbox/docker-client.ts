@@ -363,7 +363,7 @@ export interface DockerConnection {
 }
 
 /** Resolves the endpoint, creates the client and checks the daemon answers: the usual start of a command. */
-export async function connectDocker(
+export async function connectAndPingDocker(
   env: Env = process.env,
   options: {timeoutMs?: number} = {},
 ): Promise<DockerConnection> {

@@ -7,7 +7,7 @@ import {createDockerClient, describeDockerEndpoint, toDockerError, type Env} fro
 export type DockerClient = Dockerode
 
 /** A client for the engine named by DOCKER_HOST (unix, tcp, tcp+TLS, ssh) or the active context. Does not connect. */
-export function connectDocker(env: Env = process.env): DockerClient {
+export function createDockerFromEnv(env: Env = process.env): DockerClient {
   return createDockerClient(env)
 }
 

@@ -15,7 +15,7 @@ import {removeSandboxContainer} from './lifecycle/orphans.js'
 import type {SessionCleanup} from './lifecycle/session-cleanup.js'
 import {containerName} from './lifecycle/session-names.js'
 import type {SessionStore} from './lifecycle/session-store.js'
-import type {ApplyReport, ChangeSet, DirEntry, ExecHandle, ExecOptions, SandboxSession} from './types.js'
+import type {ApplyOptions, ApplyReport, ChangeSet, DirEntry, ExecHandle, ExecOptions, SandboxSession} from './types.js'
 import type {Manifest} from './workspace/manifest.js'
 
 export interface SessionParts {
@@ -33,11 +33,6 @@ export interface SessionParts {
   cleanup?: SessionCleanup
   /** On dispose (and on a signal): 'remove' (default), 'keep' (stop, for diff/apply later) or 'idle' (warm for --reuse). */
   onExit: 'remove' | 'keep' | 'idle'
-}
-
-export interface ApplyOptions {
-  /** Also apply files that changed on the host since the session started (overwriting those edits). */
-  force?: boolean
 }
 
 export class DockerSandboxSession implements SandboxSession {

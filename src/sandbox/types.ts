@@ -1,4 +1,5 @@
-// The sandbox seam: what the agent and the tools may ask of a sandbox, with no Docker type in sight.
+// The sandbox seam: what the agent, the tools and the commands may ask of a sandbox, with no Docker type in sight.
+import type {SandboxSettings} from '../config/schema.js'
 
 /** One piece of a running command's life, in the order it happened. */
 export type ExecEvent =
@@ -96,6 +97,11 @@ export interface ApplyReport {
   refused: RefusedEntry[]
 }
 
+export interface ApplyOptions {
+  /** Also apply files that changed on the host since the session started (overwriting those edits). */
+  force?: boolean
+}
+
 export interface SandboxSession extends AsyncDisposable {
   readonly id: string
   /** The host directory the workspace was copied from. */
@@ -106,9 +112,41 @@ export interface SandboxSession extends AsyncDisposable {
   list(path: string): Promise<DirEntry[]>
   changes(): Promise<ChangeSet>
   /** Applies the changes to the host workspace, refusing anything that would land outside it. */
-  apply(changes: ChangeSet): Promise<ApplyReport>
+  apply(changes: ChangeSet, options?: ApplyOptions): Promise<ApplyReport>
   /** Stops the container and keeps it (for `agent diff/apply/discard` later). */
   keep(): Promise<void>
   /** Removes the container (and its volume). Idempotent. */
   close(): Promise<void>
+}
+
+export interface OpenOptions {
+  signal?: AbortSignal
+  /** Stop and keep the sandbox when the session is disposed or the process is interrupted. */
+  keep?: boolean
+  /** Use a warm idle sandbox of this workspace (same image and settings) if there is one; leave it warm after. */
+  reuse?: boolean
+  /** Overrides settings.mount (bind the project read-only, copy inside the sandbox). */
+  mount?: boolean
+  /** Overrides settings.image (else the default image). */
+  image?: string
+}
+
+/** A session an agent process left behind when it died (its owner is gone). */
+export interface OrphanSession {
+  sessionId: string
+}
+
+/**
+ * What starts and finds sandboxes: one implementation per orchestrator (`DockerSandboxEngine` today). Callers get one
+ * from `createSandboxEngine` and use only this.
+ */
+export interface SandboxEngine {
+  /** Starts a sandbox holding a copy of `workspace`, checked for isolation before it is handed out. */
+  open(workspace: string, settings: SandboxSettings, options?: OpenOptions): Promise<SandboxSession>
+  /** Re-opens a kept session by id or unique id prefix (for `agent diff/apply`); dispose with keep() to keep it. */
+  resume(idOrPrefix: string): Promise<SandboxSession>
+  /** Removes a session and its record without starting it; returns its full id. */
+  discard(idOrPrefix: string): Promise<string>
+  /** Sessions whose agent process is gone. */
+  orphans(): Promise<OrphanSession[]>
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {connectDocker} from '../../src/sandbox/docker-connection.js'
+import {createDockerFromEnv} from '../../src/sandbox/docker-connection.js'
 
 export interface SecondDockerd {
   readonly host: string
@@ -116,7 +116,7 @@ export function loadImage(image: string, host: string): void {
 
 async function waitForDaemon(host: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  const docker = connectDocker({DOCKER_HOST: host})
+  const docker = createDockerFromEnv({DOCKER_HOST: host})
   for (;;) {
     try {
       await docker.ping()

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {connectDocker} from '../../src/sandbox/docker-connection.js'
+import {createDockerFromEnv} from '../../src/sandbox/docker-connection.js'
 import {DockerSandboxEngine} from '../../src/sandbox/docker-engine.js'
 import {canRunDockerd, loadImage, secondDockerd} from '../helpers/second-dockerd.js'
 import {makeProject, settings} from './helpers/fixtures.js'
@@ -23,7 +23,7 @@ describe.skipIf(!canRunDockerd())('remote Docker engine over TCP', () => {
   afterAll(() => daemon.dispose())
 
   it('runs a whole session through DOCKER_HOST: copy in, exec, changes, apply, remove', async () => {
-    const docker = connectDocker({...process.env, DOCKER_HOST})
+    const docker = createDockerFromEnv({...process.env, DOCKER_HOST})
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-state-'))
     const engine = new DockerSandboxEngine({docker, stateDir})
     const dir = makeProject({'a.txt': 'remote\n', 'bin.dat': Buffer.from([0, 1, 2, 3])})
@@ -31,7 +31,7 @@ describe.skipIf(!canRunDockerd())('remote Docker engine over TCP', () => {
     try {
       // the container lives on the remote daemon only
       expect((await docker.getContainer(session.containerId).inspect()).Config.Image).toBe(testImage())
-      await expect(connectDocker({}).getContainer(session.containerId).inspect()).rejects.toMatchObject({
+      await expect(createDockerFromEnv({}).getContainer(session.containerId).inspect()).rejects.toMatchObject({
         statusCode: 404,
       })
       const result = await session.exec('cat a.txt; od -An -tx1 bin.dat; echo more >> a.txt').result

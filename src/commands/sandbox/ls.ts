@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {connectDocker} from '../../sandbox/docker-client.js'
+import {connectAndPingDocker} from '../../sandbox/docker-client.js'
 import {formatSize, loadImageDefinition} from '../../sandbox/image/index.js'
 import {
   listManaged,
@@ -33,7 +33,7 @@ export default class SandboxLs extends BaseCommand<typeof SandboxLs> {
   }
 
   async run(): Promise<void> {
-    const {docker, endpoint} = await connectDocker()
+    const {docker, endpoint} = await connectAndPingDocker()
     const inventory = await listManaged(docker, endpoint, {labels: this.flags.label ?? [], probe: localOwnerProbe()})
     const currentHash = tryDefinitionHash()
     if (this.flags.json) {

@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {connectDocker} from '../../sandbox/docker-client.js'
+import {connectAndPingDocker} from '../../sandbox/docker-client.js'
 import {
   executePrune,
   listManaged,
@@ -41,7 +41,7 @@ export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
 
   async run(): Promise<void> {
     const {flags} = this
-    const {docker, endpoint} = await connectDocker()
+    const {docker, endpoint} = await connectAndPingDocker()
     const inventory = await listManaged(docker, endpoint, {labels: flags.label ?? [], probe: localOwnerProbe()})
     const plan = planPrune(inventory, {all: flags.all, force: flags.force})
     this.logger.info({plan: summarize(plan), dryRun: flags['dry-run']}, 'sandbox prune')

@@ -7,6 +7,7 @@ import type {NetworkProbe, SandboxBackend} from '../backend.js'
 import type {SandboxEntry} from '../changes/compute-changes.js'
 import {fetchEntry} from '../changes/fetch-file.js'
 import type {SelfTestReport} from '../lifecycle/isolation-check.js'
+import {execResult} from '../exec-result.js'
 import type {DirEntry, ExecHandle, ExecOptions} from '../types.js'
 import {EXEC_MARKER, dockerExec, killMarkedScript, resolveCwd, runExec} from './docker-exec.js'
 
@@ -50,20 +51,7 @@ export class DockerExecBackend implements SandboxBackend {
       env: [...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`), `${EXEC_MARKER}=background`],
     }).then((out) => {
       const pid = Number(out.stdout.toString().trim())
-      const empty = {text: '', totalBytes: 0, omittedBytes: 0}
-      return {
-        exitCode: null,
-        signal: null,
-        timedOut: false,
-        canceled: false,
-        oomKilled: false,
-        containerGone: false,
-        durationMs: 0,
-        stdout: empty,
-        stderr: empty,
-        backgroundPids: Number.isFinite(pid) && pid > 0 ? [pid] : [],
-        backgroundLog: log,
-      }
+      return execResult({backgroundPids: Number.isFinite(pid) && pid > 0 ? [pid] : [], backgroundLog: log})
     })
     return {
       result,

@@ -1,4 +1,5 @@
 // The host end of one command: a live event stream with backpressure (credit) plus one bounded result.
+import {execResult} from '../exec-result.js'
 import type {ExecEvent, ExecHandle, ExecResult} from '../types.js'
 import {BoundedCollector} from './bounded-output.js'
 
@@ -55,20 +56,14 @@ export class ExecStream implements ExecHandle {
   finish(outcome: ExecOutcome): ExecResult {
     if (this.done) return this.lastResult!
     this.done = true
-    const result: ExecResult = {
-      exitCode: outcome.exitCode ?? null,
-      signal: outcome.signal ?? null,
-      timedOut: outcome.timedOut ?? false,
-      canceled: outcome.canceled ?? false,
-      oomKilled: outcome.oomKilled ?? false,
-      containerGone: outcome.containerGone ?? false,
+    const result = execResult({
+      ...outcome,
+      ...(outcome.backgroundLog ? {} : {backgroundLog: undefined}),
+      ...(outcome.error ? {} : {error: undefined}),
       durationMs: Math.round(performance.now() - this.startedAt),
       stdout: this.stdout.result(),
       stderr: this.stderr.result(),
-      backgroundPids: outcome.backgroundPids ?? [],
-      ...(outcome.backgroundLog ? {backgroundLog: outcome.backgroundLog} : {}),
-      ...(outcome.error ? {error: outcome.error} : {}),
-    }
+    })
     this.lastResult = result
     this.queue.push({type: 'exit', result})
     this.wakeUp()

@@ -1,10 +1,15 @@
 // The binary frame protocol spoken with the in-container runner (sandbox-images/default/rootfs/opt/sandbox-agent/runner.js).
 //
 // Frame: [type u8][id u32 BE][length u32 BE][payload]. Output frames carry raw bytes; control frames carry
-// [json length u32 BE][json][optional raw tail]. Keep the numbers in sync with runner.js.
+// [json length u32 BE][json][optional raw tail]. The numbers must match runner.js's: protocol.test.ts compares them.
 
-/** 2 adds stdin frames, readEntry, remove and reset {keepWorkspace}; the host uses them only with a runner that has them. */
+/** The version this host speaks (and the runner in this checkout's image reports). */
 export const PROTOCOL_VERSION = 2
+/**
+ * The version that added stdin frames, readEntry, upload, remove and reset {keepWorkspace}; the host uses them only
+ * with a runner at least this new (images built before it lack them). Stays 2 when PROTOCOL_VERSION moves on.
+ */
+export const FILE_CALLS_VERSION = 2
 export const FRAME_HEADER_BYTES = 9
 
 export const FrameType = {

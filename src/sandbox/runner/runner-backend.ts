@@ -4,6 +4,7 @@ import type {SandboxEntry} from '../changes/compute-changes.js'
 import type {FetchedEntry} from '../changes/fetch-file.js'
 import type {SelfTestReport} from '../lifecycle/isolation-check.js'
 import type {DirEntry, ExecHandle, ExecOptions} from '../types.js'
+import {FILE_CALLS_VERSION} from './protocol.js'
 import type {RunnerClient} from './runner-client.js'
 
 type Row = [string, SandboxEntry['type'], number, number, number, string?]
@@ -17,7 +18,7 @@ export class RunnerBackend implements SandboxBackend {
 
   constructor(readonly client: RunnerClient) {
     // A runner from an older image does not know these: the engine and session then use Docker's archive API.
-    if (client.version >= 2) {
+    if (client.version >= FILE_CALLS_VERSION) {
       this.readEntry = (path, maxBytes) => this.fetchEntry(path, maxBytes)
       this.upload = (archive, dir) => this.unpack(archive, dir)
       this.remove = (root, paths) => this.removePaths(root, paths)

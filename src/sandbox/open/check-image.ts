@@ -1,0 +1,19 @@
+// Step: the sandbox image must already be on the engine (images are built locally, never pulled).
+import type Dockerode from 'dockerode'
+
+import {AgentError, ExitCode} from '../../errors.js'
+import {dockerFailure} from '../docker-connection.js'
+
+export async function checkImage(docker: Dockerode, image: string): Promise<void> {
+  try {
+    await docker.getImage(image).inspect()
+  } catch (error) {
+    if ((error as {statusCode?: number}).statusCode === 404) {
+      throw new AgentError(`The sandbox image ${image} is not on this Docker engine`, {
+        hint: 'Build it with `agent sandbox build` (images are never pulled)',
+        exitCode: ExitCode.docker,
+      })
+    }
+    throw dockerFailure(error, 'inspect the sandbox image')
+  }
+}

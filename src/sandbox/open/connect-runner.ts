@@ -1,0 +1,60 @@
+// Step: attach to the container's main process before it starts, then talk to the runner (or fall back to docker exec).
+import type {Duplex} from 'node:stream'
+import type Dockerode from 'dockerode'
+
+import {AgentError, ExitCode} from '../../errors.js'
+import type {Logger} from '../../logging/logger.js'
+import type {SandboxBackend} from '../backend.js'
+import {DockerExecBackend} from '../exec/docker-exec-backend.js'
+import {RunnerBackend} from '../runner/runner-backend.js'
+import {NO_RUNNER, RunnerClient} from '../runner/runner-client.js'
+
+const RUNNER_READY_TIMEOUT_MS = 20_000
+
+/**
+ * Attaches to the container's main process (the runner, or the fallback's sleep) before it starts, so no output is
+ * missed. `explainGone` lets the client say "out of memory" when the container dies under a command.
+ */
+export async function attachRunner(
+  container: Dockerode.Container,
+  logger: Logger,
+  {explainGone = true}: {explainGone?: boolean} = {},
+): Promise<RunnerClient> {
+  const socket = (await container.attach({
+    stream: true,
+    stdin: true,
+    stdout: true,
+    stderr: true,
+    hijack: true,
+  })) as Duplex
+  return new RunnerClient(socket, {
+    logger,
+    ...(explainGone
+      ? {explainGone: async () => ({oomKilled: Boolean((await container.inspect()).State?.OOMKilled)})}
+      : {}),
+  })
+}
+
+/** The runner when the image has one, else the docker-exec fallback. */
+export async function connectBackend(
+  container: Dockerode.Container,
+  client: RunnerClient,
+  logger: Logger,
+): Promise<SandboxBackend> {
+  try {
+    await client.waitReady(RUNNER_READY_TIMEOUT_MS)
+    return new RunnerBackend(client)
+  } catch (error) {
+    if (!client.diagnostics.includes(NO_RUNNER)) {
+      const detail = client.diagnostics.trim().split('\n').pop() ?? ''
+      throw new AgentError(`The sandbox runner did not start${detail ? `: ${detail}` : ''}`, {
+        hint: 'Rebuild the image with `agent sandbox build`, or run with --debug and check the log',
+        exitCode: ExitCode.docker,
+        cause: error,
+      })
+    }
+    client.detach()
+    logger.warn('image has no runner: falling back to docker exec (slower)')
+    return new DockerExecBackend(container)
+  }
+}

@@ -1,0 +1,78 @@
+// Step (with --reuse): claim a warm idle container of this project with the same image and settings, and refresh it.
+import type {SandboxSettings} from '../../config/schema.js'
+import {dockerFailure} from '../docker-connection.js'
+import type {DockerSandboxSession} from '../docker-session.js'
+import {configHash} from '../lifecycle/container-spec.js'
+import {listSandboxContainers, removeSandboxContainer} from '../lifecycle/orphans.js'
+import {SessionLabels, containerName, volumeName} from '../lifecycle/session-names.js'
+import {loadIgnoreRules} from '../workspace/ignore-rules.js'
+import {attachRunner, connectBackend} from './connect-runner.js'
+import {copyWorkspace} from './copy-workspace.js'
+import type {EngineContext} from './engine-context.js'
+import {newDockerSession} from './new-session.js'
+import {verifyIsolation} from './verify-isolation.js'
+
+export interface ReuseRequest {
+  hostWorkspace: string
+  image: string
+  settings: SandboxSettings
+  keep: boolean
+}
+
+/** The reused session, or undefined when no warm container fits (one that fails on the way is removed). */
+export async function reuseWarmContainer(
+  context: EngineContext,
+  {hostWorkspace, image, settings, keep}: ReuseRequest,
+): Promise<DockerSandboxSession | undefined> {
+  const {docker, logger, store} = context
+  const hash = configHash(image, settings)
+  const all = await listSandboxContainers(docker).catch((error: unknown) => {
+    throw dockerFailure(error, 'list sandbox containers')
+  })
+  const candidates = all.filter(
+    (info) => info.session.kind === 'idle' && info.workspace === hostWorkspace && info.dockerState === 'running',
+  )
+  for (const info of candidates) {
+    const container = docker.getContainer(info.containerId)
+    try {
+      const inspected = await container.inspect()
+      if (inspected.Config.Labels?.[SessionLabels.configHash] !== hash) continue
+      // Claim it: the rename fails if another process claimed it first.
+      await container.rename({name: containerName(info.sessionId, {kind: 'active', ownerPid: process.pid})})
+      const client = await attachRunner(container, logger.child({session: info.sessionId}))
+      const backend = await connectBackend(container, client, logger)
+      const incremental = !settings.mount && backend.upload !== undefined && backend.remove !== undefined
+      await backend.reset({keepWorkspace: incremental})
+      const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
+      const target = {container, backend, root: hostWorkspace, isIgnored}
+      const [, manifest] = await Promise.all([
+        verifyIsolation(container, backend, settings, logger),
+        copyWorkspace(target, settings.mount ? 'mount' : incremental ? 'refresh' : 'archive'),
+      ])
+      await store.save({
+        id: info.sessionId,
+        workspace: hostWorkspace,
+        image,
+        settings,
+        createdAt: new Date().toISOString(),
+        manifest,
+      })
+      logger.info({session: info.sessionId}, 'reusing a warm container')
+      return newDockerSession(context, {
+        id: info.sessionId,
+        hostWorkspace,
+        image,
+        settings,
+        container,
+        volume: info.volume ?? volumeName(info.sessionId),
+        backend,
+        manifest,
+        onExit: keep ? 'keep' : 'idle',
+      })
+    } catch (error) {
+      logger.warn({err: error, session: info.sessionId}, 'could not reuse warm container; removing it')
+      await removeSandboxContainer(docker, info).catch(() => undefined)
+    }
+  }
+  return undefined
+}
