@@ -308,7 +308,7 @@ async function keepOrExplain(session: SandboxSession): Promise<void> {
     throw new AgentError(`${what}; nothing was applied`, {
       hint:
         `The changes of session ${session.id} stay in its sandbox: ${unreachable ? 'once Docker is back, ' : ''}` +
-        `review them with \`agent diff ${session.id}\``,
+        `review with \`agent diff ${session.id}\``,
       exitCode,
       cause: error,
     })

@@ -6,6 +6,7 @@ import {AUTH_HOOK, TOOLS_HOOK} from '../plugin-kit/hooks.js'
 import {authProviderProblem} from '../plugin-kit/validate-auth-provider.js'
 import {toolDefinitionProblem} from '../plugin-kit/validate-tool.js'
 import type {ToolDefinition} from '../tools/types.js'
+import {ensurePluginKitResolution, type LoadedPlugin} from './plugin-kit-resolution.js'
 
 /** The part of oclif's Config this needs (a real Config fits; tests pass a literal). */
 export interface HookRunner {
@@ -79,6 +80,9 @@ export async function loadPluginContributions(
     options.report?.(`Plugin ${plugin} skipped: its ${hook} hook ${reason}`)
   }
 
+  // Before any plugin's hook module is imported: its `sandboxed-agent/plugin` import must find this CLI's kit.
+  ensurePluginKitResolution(pluginsWithRoots(config))
+
   const [toolResults, authResults] = await Promise.all([
     tools ? config.runHook(TOOLS_HOOK, {settings}, timeout, true) : undefined,
     options.auth ? config.runHook(AUTH_HOOK, {settings, home: options.home ?? os.homedir()}, timeout, true) : undefined,
@@ -151,6 +155,15 @@ function describeValue(value: unknown): string {
 }
 
 /** runHook reports in completion order; registration follows plugin load order so results never depend on timing. */
+/** The loaded plugins that have a folder (oclif's `Plugin`s do; the literals unit tests pass need not). */
+function pluginsWithRoots(config: HookRunner): LoadedPlugin[] {
+  return [...(config.plugins?.values() ?? [])].filter(
+    (plugin): plugin is LoadedPlugin =>
+      typeof (plugin as Partial<LoadedPlugin>).root === 'string' &&
+      typeof (plugin as Partial<LoadedPlugin>).name === 'string',
+  )
+}
+
 function inLoadOrder<T extends {plugin: {name: string}}>(config: HookRunner, items: T[]): T[] {
   const order = [...(config.plugins?.keys() ?? [])]
   const rank = (name: string): number => {

@@ -20,6 +20,8 @@ export interface RunCliOptions {
   /** Written to stdin, then stdin is closed (closed at once when absent). */
   input?: string
   timeoutMs?: number
+  /** The CLI's entry script (default: this clone's bin/run.js; the install test passes an installed one). */
+  bin?: string
   /** Sees stderr as it grows, with a way to signal the process (e.g. Ctrl-C once a command runs). */
   onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void) => void
 }
@@ -27,7 +29,7 @@ export interface RunCliOptions {
 export function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? CLI, ...args], {
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv,
       stdio: 'pipe',
