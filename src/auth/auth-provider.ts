@@ -11,6 +11,8 @@ export interface AuthConfig {
   authType?: string | undefined
   /** Where non-environment variables came from (`flag --x` or a .env path); see AgentConfig.envSources. */
   envSources?: Readonly<Record<string, string>>
+  /** The trust of each variable from a .env file; see AgentConfig.envTrust. */
+  envTrust?: Readonly<Record<string, 'user' | 'trusted-folder' | 'untrusted-folder'>>
   flags?: Readonly<{auth?: string}>
   modelTimeoutMs?: number | undefined
   modelMaxRetries?: number | undefined

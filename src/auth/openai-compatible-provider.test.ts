@@ -85,3 +85,41 @@ describe('openAICompatibleProvider', () => {
     expect(client.model).toBe('mm')
   })
 })
+
+describe('the credential route (a key goes only where an equally trusted source points it)', () => {
+  const untrustedURL = {
+    env: {OPENAI_API_KEY: 'sk-user', OPENAI_BASE_URL: 'http://evil/v1'},
+    envSources: {OPENAI_BASE_URL: '/p/.env'},
+    envTrust: {OPENAI_BASE_URL: 'untrusted-folder' as const},
+  }
+
+  it("refuses the user's key to a base URL from an untrusted folder's .env, saying why and what to do", async () => {
+    const error = await openAICompatibleProvider.client(cfg(untrustedURL)).catch((e: unknown) => e)
+    expect((error as {exitCode: number}).exitCode).toBe(4)
+    expect((error as {oneLine(): string}).oneLine()).toBe(
+      'Refusing to send OPENAI_API_KEY (environment variable OPENAI_API_KEY) to http://evil/v1: that endpoint comes from /p/.env, in a folder you have not trusted. ' +
+        'If you chose that endpoint, trust the folder (agent trust /p); otherwise set OPENAI_BASE_URL (or security.auth.baseUrl) in your environment or ~/.qwen/settings.json, or put the key beside it in that file',
+    )
+    expect((await openAICompatibleProvider.status(cfg(untrustedURL))).configured).toBe(false)
+  })
+
+  it("refuses a key from the user's settings the same way", async () => {
+    const config = cfg({
+      ...untrustedURL,
+      env: {OPENAI_BASE_URL: 'http://evil/v1'},
+      settings: {security: {auth: {apiKey: 'sk-s'}}},
+    })
+    await expect(openAICompatibleProvider.client(config)).rejects.toThrow(/^Refusing to send OPENAI_API_KEY/)
+  })
+
+  it("lets a project .env carry its own key and URL together, and a trusted folder point the user's key", async () => {
+    const together = cfg({
+      env: {OPENAI_API_KEY: 'sk-p', OPENAI_BASE_URL: 'http://p/v1'},
+      envSources: {OPENAI_API_KEY: '/p/.env', OPENAI_BASE_URL: '/p/.env'},
+      envTrust: {OPENAI_API_KEY: 'untrusted-folder', OPENAI_BASE_URL: 'untrusted-folder'},
+    })
+    await expect(openAICompatibleProvider.client(together)).resolves.toBeDefined()
+    const trusted = cfg({...untrustedURL, envTrust: {OPENAI_BASE_URL: 'trusted-folder'}})
+    await expect(openAICompatibleProvider.client(trusted)).resolves.toBeDefined()
+  })
+})

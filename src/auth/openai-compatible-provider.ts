@@ -1,5 +1,7 @@
 // The built-in provider for any OpenAI-compatible endpoint: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL (flags override).
 import {AuthError} from '../errors.js'
+import {assertCredentialRoute} from '../trust/credential-route.js'
+import type {SourceTrust} from '../trust/trust-level.js'
 import type {AuthConfig, AuthProvider, AuthStatus} from './auth-provider.js'
 import {CONFIGURE_AUTH_HINT} from './auth-provider.js'
 
@@ -16,6 +18,9 @@ export interface OpenAICredentials {
   apiKeySource: string | undefined
   baseURLSource: string | undefined
   modelSource: string
+  /** Trust of the key's and the endpoint's sources (a .env file's folder, else the user's). */
+  apiKeyTrust: SourceTrust
+  baseURLTrust: SourceTrust
 }
 
 function section(value: unknown, key: string): Record<string, unknown> {
@@ -66,7 +71,29 @@ export function resolveOpenAICredentials(config: AuthConfig): OpenAICredentials 
         ? 'settings security.auth.baseUrl'
         : undefined,
     modelSource,
+    apiKeyTrust: envKey ? trustOf(config, 'OPENAI_API_KEY') : 'user',
+    baseURLTrust: envURL ? trustOf(config, 'OPENAI_BASE_URL') : 'user',
   }
+}
+
+/** A variable's trust: its .env file's, or the user's for the environment and flags. */
+function trustOf(config: AuthConfig, name: string): SourceTrust {
+  const from = config.envSources?.[name]
+  return from !== undefined && !from.startsWith('flag ') ? (config.envTrust?.[name] ?? 'user') : 'user'
+}
+
+/** Refuses (AuthError) to send a key to an endpoint a less trusted source chose; see src/trust/credential-route.ts. */
+export function assertOpenAIRoute(creds: OpenAICredentials): void {
+  if (!creds.apiKey || !creds.baseURL) return
+  assertCredentialRoute({
+    credential: 'OPENAI_API_KEY',
+    credentialTrust: creds.apiKeyTrust,
+    credentialSource: creds.apiKeySource ?? 'settings',
+    endpoint: creds.baseURL,
+    endpointTrust: creds.baseURLTrust,
+    endpointSource: creds.baseURLSource?.replace(/^OPENAI_BASE_URL in /, '') ?? 'settings',
+    endpointName: 'OPENAI_BASE_URL (or security.auth.baseUrl)',
+  })
 }
 
 export const openAICompatibleProvider: AuthProvider & {
@@ -79,12 +106,18 @@ export const openAICompatibleProvider: AuthProvider & {
   async status(config: AuthConfig): Promise<AuthStatus> {
     const creds = resolveOpenAICredentials(config)
     if (!creds.apiKey) return {configured: false, detail: `OPENAI_API_KEY is not set. ${CONFIGURE_AUTH_HINT}`}
+    try {
+      assertOpenAIRoute(creds)
+    } catch (error) {
+      return {configured: false, detail: (error as AuthError).oneLine()}
+    }
     const endpoint = creds.baseURL ?? 'https://api.openai.com/v1 (SDK default)'
     return {configured: true, detail: `key from ${creds.apiKeySource}; endpoint ${endpoint}; model ${creds.model}`}
   },
   async client(config: AuthConfig) {
     const creds = resolveOpenAICredentials(config)
     if (!creds.apiKey) throw new AuthError('OPENAI_API_KEY is not set', {hint: CONFIGURE_AUTH_HINT})
+    assertOpenAIRoute(creds)
     // Loaded on first use: the openai SDK is the heaviest import and most commands never need it.
     const {createOpenAIModelClient} = await import('../agent/openai-model-client.js')
     return createOpenAIModelClient({

@@ -51,6 +51,14 @@ export function loadSessionConfig(flags: SessionFlags): AgentConfig {
   })
 }
 
+/** Folder trust's notices (each ignored key or variable of an untrusted folder), one `Note:` line each, once. */
+export function reportConfigNotices(
+  config: AgentConfig,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): void {
+  for (const notice of config.trust.notices) write(`Note: ${notice}\n`)
+}
+
 /** The core tools (plugins add theirs through the `agent:tools` hook). */
 export function coreTools(config: AgentConfig): ToolDefinition<unknown>[] {
   return [shellToolFromSettings(config.settings.tools) as ToolDefinition<unknown>]

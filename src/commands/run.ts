@@ -21,6 +21,7 @@ import {
   loadContributions,
   loadSessionConfig,
   openSandbox,
+  reportConfigNotices,
 } from '../cli/run-wiring.js'
 
 /** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
@@ -115,6 +116,7 @@ export default class Run extends BaseCommand<typeof Run> {
       await assertProjectDirectory(flags.cwd ?? process.cwd())
       const config = loadSessionConfig(flags)
       await assertProjectDirectory(config.projectRoot)
+      reportConfigNotices(config)
 
       // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
       // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).

@@ -112,7 +112,8 @@ describe('loadConfig', () => {
     expect(loadConfig({cwd: project, home, env: {}}).debug).toBe(false)
   })
 
-  it('uses advanced.excludedEnvVars from settings', () => {
+  it('uses advanced.excludedEnvVars from the settings of a trusted folder', () => {
+    put(path.join(home, '.qwen', 'trustedFolders.json'), JSON.stringify({[project]: 'TRUST_FOLDER'}))
     put(path.join(project, '.qwen', 'settings.json'), '{"advanced": {"excludedEnvVars": ["SECRET_THING"]}}')
     put(path.join(project, '.env'), 'SECRET_THING=1\nDEBUG=1\n')
     const cfg = loadConfig({cwd: project, home, env: {}})

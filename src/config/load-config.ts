@@ -2,9 +2,19 @@
 import path from 'node:path'
 
 import {UserInputError} from '../errors.js'
+import {
+  envFileTrust,
+  filterUntrustedSettings,
+  ignoredSettingNotice,
+  ignoredVariableNotice,
+  resolveProjectTrust,
+  type ProjectTrust,
+  type SourceTrust,
+} from '../trust/index.js'
+import {deepMerge, type JsonObject} from './deep-merge.js'
 import {loadEnvironment, type EnvFile} from './env-file.js'
-import type {SandboxSettings, Settings} from './schema.js'
-import {loadSettings} from './settings-files.js'
+import {settingsSchema, type SandboxSettings, type Settings} from './schema.js'
+import {checkSettings, readSettingsLayers} from './settings-files.js'
 
 export type ApprovalMode = 'default' | 'auto-edit' | 'yolo'
 export type NetworkMode = SandboxSettings['network']
@@ -53,6 +63,18 @@ export interface AgentConfig {
     readonly settingsFiles: readonly string[]
     readonly envFile: EnvFile | undefined
   }
+  /** The trust of each variable that came from a .env file (absent: the user's environment or a flag). */
+  readonly envTrust: Readonly<Record<string, SourceTrust>>
+  /** Folder trust: the project's decision and what an untrusted folder's config was not allowed to do. */
+  readonly trust: {
+    readonly project: ProjectTrust
+    /** The .env file's trust, when one was loaded. */
+    readonly envFile: SourceTrust | undefined
+    /** One line per key or variable that was ignored; printed once (stderr, the chat transcript). */
+    readonly notices: readonly string[]
+    /** The keys an untrusted project's settings would have changed (what trusting the folder would apply). */
+    readonly ignoredSettings: readonly {key: string; effect: string}[]
+  }
 }
 
 export interface LoadConfigOptions {
@@ -63,6 +85,9 @@ export interface LoadConfigOptions {
   env: Readonly<Record<string, string | undefined>>
   flags?: ConfigFlags
 }
+
+/** Variable names that choose where requests go (endpoints, proxies): an untrusted folder's .env may not set them. */
+const ENDPOINT_VARIABLE = /(URL|URI|ENDPOINT|HOST|PROXY)$/i
 
 function isTruthy(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false'
@@ -90,7 +115,30 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
   const flags = {...options.flags}
   const projectRoot = path.resolve(options.cwd)
   const home = path.resolve(options.home)
-  const {settings, files} = loadSettings({projectRoot, home})
+  const layers = readSettingsLayers({projectRoot, home})
+  const userRaw: JsonObject = layers.user?.raw ?? {}
+  const project = resolveProjectTrust({
+    home,
+    projectRoot,
+    enabled: settingsSchema.parse(userRaw).security.folderTrust.enabled,
+  })
+  const notices: string[] = []
+  let ignoredSettings: {key: string; effect: string}[] = []
+  let raw = userRaw
+  const files: string[] = layers.user ? [layers.user.file] : []
+  if (layers.project) {
+    let projectRaw = layers.project.raw
+    if (project.source === 'untrusted-folder') {
+      const filtered = filterUntrustedSettings(userRaw, projectRaw)
+      projectRaw = filtered.kept
+      ignoredSettings = filtered.dropped
+      for (const {key, effect} of filtered.dropped)
+        notices.push(ignoredSettingNotice(key, effect, layers.project.file, projectRoot))
+    }
+    raw = deepMerge(raw, projectRaw)
+    files.push(layers.project.file)
+  }
+  const settings = checkSettings(raw, files.length > 0 ? files.join(' + ') : 'settings')
   const loaded = loadEnvironment({
     cwd: projectRoot,
     home,
@@ -100,7 +148,19 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
 
   const env: Record<string, string> = {...loaded.env}
   const envSources: Record<string, ValueSource> = {}
-  for (const name of loaded.fromFile) envSources[name] = loaded.file!.path
+  const envTrust: Record<string, SourceTrust> = {}
+  const fileTrust = loaded.file ? envFileTrust(loaded.file, home, project) : undefined
+  for (const name of loaded.fromFile) {
+    // An untrusted folder's endpoints never reach an auth provider; OPENAI_BASE_URL stays, because the built-in
+    // provider pairs it with a key from the same file (or refuses the run, saying why).
+    if (fileTrust?.trust === 'untrusted-folder' && name !== 'OPENAI_BASE_URL' && ENDPOINT_VARIABLE.test(name)) {
+      delete env[name]
+      notices.push(ignoredVariableNotice(name, loaded.file!.path, fileTrust.folder))
+      continue
+    }
+    envSources[name] = loaded.file!.path
+    if (fileTrust) envTrust[name] = fileTrust.trust
+  }
   const flagVars: [keyof ConfigFlags, string, string][] = [
     ['openaiApiKey', 'OPENAI_API_KEY', '--openai-api-key'],
     ['openaiBaseUrl', 'OPENAI_BASE_URL', '--openai-base-url'],
@@ -139,6 +199,8 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
     debug: Boolean(flags.debug) || isTruthy(env.DEBUG) || isTruthy(env.DEBUG_MODE),
     flags,
     sources: {settingsFiles: files, envFile: loaded.file},
+    envTrust,
+    trust: {project, envFile: fileTrust?.trust, notices, ignoredSettings},
   }
   return deepFreeze(config)
 }

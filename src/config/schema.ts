@@ -84,8 +84,14 @@ export const authSettingsSchema = z.looseObject({
   baseUrl: z.url().optional(),
 })
 
+export const folderTrustSettingsSchema = z.looseObject({
+  /** Folder trust (Qwen Code's Trusted Folders), on by default here; read from the user's settings only. */
+  enabled: z.boolean().default(true),
+})
+
 export const securitySettingsSchema = z.looseObject({
   auth: authSettingsSchema.default(authSettingsSchema.parse({})),
+  folderTrust: folderTrustSettingsSchema.default(folderTrustSettingsSchema.parse({})),
 })
 
 export const advancedSettingsSchema = z.looseObject({

@@ -71,6 +71,26 @@ export function checkSettings(raw: JsonObject, where: string): Settings {
   })
 }
 
+export interface SettingsLayer {
+  file: string
+  raw: JsonObject
+}
+
+/** The user's and the project's settings files as read (each checked), not yet merged. The same file is read once. */
+export function readSettingsLayers({projectRoot, home}: {projectRoot: string; home: string}): {
+  user: SettingsLayer | undefined
+  project: SettingsLayer | undefined
+} {
+  const paths = settingsPaths(projectRoot, home)
+  const userRaw = readSettingsFile(paths.user)
+  const same = path.resolve(paths.user) === path.resolve(paths.project)
+  const projectRaw = same ? undefined : readSettingsFile(paths.project)
+  return {
+    user: userRaw ? {file: paths.user, raw: userRaw} : undefined,
+    project: projectRaw ? {file: paths.project, raw: projectRaw} : undefined,
+  }
+}
+
 /** Loads `~/.qwen/settings.json` then `<project>/.qwen/settings.json`; the project file wins key by key. */
 export function loadSettings({projectRoot, home}: {projectRoot: string; home: string}): LoadedSettings {
   const paths = settingsPaths(projectRoot, home)

@@ -12,6 +12,14 @@ export interface AuthProviderConfig {
   env: Record<string, string | undefined>
   /** The model name the user asked for (flag, setting or variable), if any. */
   model?: string
+  /**
+   * The trust of each variable of `env` that came from a .env file: `user` (~/.qwen/.env, ~/.env), `trusted-folder`
+   * or `untrusted-folder` (a project file in a folder the user has not trusted). Absent: the user's own environment
+   * or a flag. A provider never sends credentials from the user's home to an endpoint from an untrusted folder; the
+   * core already removes such endpoint variables (names ending in URL, URI, ENDPOINT, HOST, PROXY), except
+   * OPENAI_BASE_URL, and every untrusted folder's settings that name an endpoint or a secret.
+   */
+  envTrust?: Readonly<Record<string, 'user' | 'trusted-folder' | 'untrusted-folder'>>
 }
 
 /** How a provider talks to the person logging in. Everything goes to stderr: stdout belongs to the product. */

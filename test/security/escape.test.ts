@@ -255,6 +255,8 @@ describe('a hostile repository cannot get out of the sandbox (agent run, real co
 describe('sandbox.runtime (e.g. gVisor runsc for a separate kernel)', () => {
   it('a runtime the daemon does not have is a one-line user error, and nothing is left behind', async () => {
     const dir = suite.project({'a.txt': 'a\n'}, {runtime: 'no-such-runtime'})
+    // An untrusted folder may not choose the runtime (test/security/untrusted-config.test.ts): this one is trusted.
+    expect((await suite.cli(['trust'], dir)).exitCode).toBe(0)
     const result = await suite.run(dir, attackScript([{id: 'never', command: 'true'}]))
     expect(result.cli.exitCode).toBe(2)
     const errors = result.cli.stderr.split('\n').filter((line) => line.startsWith('Error:'))

@@ -213,6 +213,30 @@ describe('qwen-oauth tokens', () => {
     expect(await qwen.isConfigured(config())).toBe(false)
   })
 
+  it("never sends the refresh token to an endpoint from an untrusted folder (the user's own endpoint is used)", async () => {
+    writeCreds({access_token: 'old', refresh_token: 'r-users', token_type: 'Bearer', expiry_date: clock - 1})
+    await using attacker = await startFakeAuthServer()
+    attacker.refreshReplies = [{status: 400, body: {error: 'invalid_grant'}}]
+    server.refreshReplies = [token('new')]
+    const hostile: AuthProviderConfig = {
+      settings: {security: {auth: {qwenOAuth: {tokenEndpoint: server.tokenEndpoint}}}},
+      env: {QWEN_OAUTH_TOKEN_ENDPOINT: attacker.tokenEndpoint, QWEN_OAUTH_DEFAULT_BASE_URL: 'http://127.0.0.1:9/v1'},
+      envTrust: {QWEN_OAUTH_TOKEN_ENDPOINT: 'untrusted-folder', QWEN_OAUTH_DEFAULT_BASE_URL: 'untrusted-folder'},
+    }
+    await provider().client(hostile)
+    expect(attacker.requests).toEqual([])
+    expect(server.requests.map((r) => r.form.refresh_token)).toEqual(['r-users'])
+    expect(readCreds().access_token).toBe('new')
+  })
+
+  it('keeps the login when an endpoint the user did not choose refuses the refresh', async () => {
+    writeCreds({access_token: 'old', refresh_token: 'r', token_type: 'Bearer', expiry_date: clock - 1})
+    server.refreshReplies = [{status: 400, body: {error: 'invalid_grant'}}]
+    const fromProject: AuthProviderConfig = {...config(), envTrust: {QWEN_OAUTH_TOKEN_ENDPOINT: 'trusted-folder'}}
+    await expect(provider().client(fromProject)).rejects.toThrow(/the cached login is kept/)
+    expect(readCreds().refresh_token).toBe('r')
+  })
+
   it('keeps the cache on a transient refresh failure', async () => {
     writeCreds({access_token: 'old', refresh_token: 'r', token_type: 'Bearer', expiry_date: clock - 1})
     server.refreshReplies = [{status: 503, body: {error: 'temporarily_unavailable'}}]

@@ -21,9 +21,14 @@ export interface QwenOAuthSettings {
   scope: string
   defaultBaseURL: string
   defaultModel: string
+  /**
+   * Whether the token endpoint is Qwen's default or the user's own choice (their environment or settings). Only then
+   * may a refused refresh delete the cached login: an endpoint a project chose could answer "invalid" on purpose.
+   */
+  tokenEndpointChosenByUser: boolean
 }
 
-const VARIABLES: Record<keyof QwenOAuthSettings, string> = {
+const VARIABLES: Record<Exclude<keyof QwenOAuthSettings, 'tokenEndpointChosenByUser'>, string> = {
   deviceCodeEndpoint: 'QWEN_OAUTH_DEVICE_CODE_ENDPOINT',
   tokenEndpoint: 'QWEN_OAUTH_TOKEN_ENDPOINT',
   clientId: 'QWEN_OAUTH_CLIENT_ID',
@@ -34,18 +39,24 @@ const VARIABLES: Record<keyof QwenOAuthSettings, string> = {
 
 /**
  * Each value from the first place that has it: variable (QWEN_OAUTH_TOKEN_ENDPOINT, ...), then settings.json
- * `security.auth.qwenOAuth.<key>`, then Qwen's default.
+ * `security.auth.qwenOAuth.<key>`, then Qwen's default. A variable from a folder the user has not trusted is never
+ * used: the refresh token from the user's home must not go where a repository points it (the core removes such
+ * variables too; this holds even where it would not).
  */
 export function resolveOAuthSettings(
-  config: Pick<AuthProviderConfig, 'settings' | 'env'> | undefined,
+  config: Pick<AuthProviderConfig, 'settings' | 'env' | 'envTrust'> | undefined,
 ): QwenOAuthSettings {
   const section = child(child(child(config?.settings, 'security'), 'auth'), 'qwenOAuth')
-  const result = {...QWEN_OAUTH_DEFAULTS} as QwenOAuthSettings
-  for (const key of Object.keys(VARIABLES) as (keyof QwenOAuthSettings)[]) {
-    const fromEnv = config?.env[VARIABLES[key]]
+  const result: QwenOAuthSettings = {...QWEN_OAUTH_DEFAULTS, tokenEndpointChosenByUser: true}
+  for (const key of Object.keys(VARIABLES) as (keyof typeof VARIABLES)[]) {
+    const name = VARIABLES[key]
+    const trust = config?.envTrust?.[name] ?? 'user'
+    const fromEnv = trust === 'untrusted-folder' ? undefined : config?.env[name]
     const fromSettings = section[key]
-    if (typeof fromEnv === 'string' && fromEnv.trim() !== '') result[key] = fromEnv.trim()
-    else if (typeof fromSettings === 'string' && fromSettings.trim() !== '') result[key] = fromSettings.trim()
+    if (typeof fromEnv === 'string' && fromEnv.trim() !== '') {
+      result[key] = fromEnv.trim()
+      if (key === 'tokenEndpoint') result.tokenEndpointChosenByUser = trust === 'user'
+    } else if (typeof fromSettings === 'string' && fromSettings.trim() !== '') result[key] = fromSettings.trim()
   }
   return result
 }

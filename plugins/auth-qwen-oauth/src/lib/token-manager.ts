@@ -57,8 +57,18 @@ async function refresh(
     await deps.store.write(next)
     return next
   }
-  // A dead refresh token (invalid_grant, or the server refusing the client outright) will never work again.
-  if (body.error === 'invalid_grant' || body.error === 'invalid_token' || status === 401) {
+  // A dead refresh token (invalid_grant, or the server refusing the client outright) will never work again; but only
+  // an endpoint the user chose may say so: one a project chose would answer "invalid" to wipe the login.
+  const dead = body.error === 'invalid_grant' || body.error === 'invalid_token' || status === 401
+  if (dead && !settings.tokenEndpointChosenByUser) {
+    throw new AuthError(
+      `Qwen OAuth: ${settings.tokenEndpoint} refused the refresh (${describeOAuthError(body, status)}); the cached login is kept, since you did not choose that endpoint`,
+      {
+        hint: 'Unset QWEN_OAUTH_TOKEN_ENDPOINT in the project, or log in again with `agent auth login --provider qwen-oauth`',
+      },
+    )
+  }
+  if (dead) {
     await deps.store.clear()
     throw new AuthError('The Qwen OAuth session has expired or was revoked; the cached credentials were removed', {
       hint: LOGIN_HINT,
