@@ -3,6 +3,7 @@
 // (what is drawn), chat-input (what a key does), commands/ (one file per slash command), chat-turn (a message to the
 // model), chat-sandbox, chat-auth, chat-prompts, command-focus (Ctrl+F), chat-terminal (terminal modes), chat-quit.
 import {createApprovals} from '../agent/approvals.js'
+import {loadMarkdownRenderer, type MarkdownRenderer} from '../output/markdown-terminal.js'
 import {ChatAuth} from './chat-auth.js'
 import type {ChatContext} from './chat-context.js'
 import {errorMessage, isAbort} from './chat-errors.js'
@@ -17,7 +18,7 @@ import {takeTerminal} from './chat-terminal.js'
 import {runTurn} from './chat-turn.js'
 import {CommandFocus} from './command-focus.js'
 import {SLASH_COMMANDS} from './commands/index.js'
-import {LineEditor} from './line-editor.js'
+import {LineEditor, type Submission} from './line-editor.js'
 import {parseSlash} from './slash-commands.js'
 import {createStyle} from './style.js'
 
@@ -30,6 +31,8 @@ export async function runChat(options: ChatOptions): Promise<number> {
   const size = () => ({cols: terminal.output.columns ?? 80, rows: terminal.output.rows ?? 24})
   const style = createStyle(options.color)
   const editor = new LineEditor(options.history)
+  // The markdown libraries load in the background while the sandbox starts; until then text shows as it came.
+  let markdown: MarkdownRenderer | 'loading' | undefined = options.color ? 'loading' : undefined
   const promptsRef: {current?: ChatPrompts} = {}
   const state = new ChatState(
     createApprovals({
@@ -47,6 +50,7 @@ export async function runChat(options: ChatOptions): Promise<number> {
     displayNames: new Map(options.tools.map((tool) => [tool.name, tool.displayName ?? tool.name])),
     // NO_COLOR (or a dumb terminal) wins: no colours at all, the command's included.
     showColor: config.settings.tools.shell.showColor && options.color,
+    markdown: () => markdown,
   })
   const prompts = new ChatPrompts(screen)
   promptsRef.current = prompts
@@ -59,6 +63,17 @@ export async function runChat(options: ChatOptions): Promise<number> {
     sandbox,
     auth: new ChatAuth(options, state, screen, prompts),
     commands: SLASH_COMMANDS,
+  }
+  if (markdown === 'loading') {
+    loadMarkdownRenderer(size().cols - 3)
+      .then(
+        (renderer) => (markdown = renderer),
+        (error: unknown) => {
+          markdown = undefined
+          options.logger.warn({err: error}, 'markdown rendering unavailable')
+        },
+      )
+      .finally(() => screen.transcript.markdownLoaded())
   }
   const focus = new CommandFocus(screen, write, size)
   const input = new ChatInput(context, editor, focus)
@@ -93,12 +108,15 @@ export async function runChat(options: ChatOptions): Promise<number> {
 }
 
 /** A line from the prompt: a message for the model, or a slash command from the table. */
-async function submit(context: ChatContext, focus: CommandFocus, line: string): Promise<'quit' | void> {
+async function submit(context: ChatContext, focus: CommandFocus, line: Submission): Promise<'quit' | void> {
   const {options, state, screen} = context
-  const parsed = parseSlash(line, context.commands)
+  const parsed = parseSlash(line.text, context.commands)
   try {
-    if (parsed.kind === 'message') return await runTurn(context, focus, parsed.text)
-    screen.transcript.userMessage(line.trim())
+    if (parsed.kind === 'message') {
+      const shown = parsed.text === line.text ? line.shown : line.shown.trim().slice(1)
+      return await runTurn(context, focus, parsed.text, shown)
+    }
+    screen.transcript.userMessage(line.shown.trim())
     if (parsed.kind === 'unknown') {
       const hint = parsed.suggestion ? ` Did you mean /${parsed.suggestion}?` : ' /help lists the commands.'
       screen.note(screen.style.yellow(`Unknown command /${parsed.typed}.${hint}`))

@@ -8,7 +8,7 @@ import type {CommandFocus} from './command-focus.js'
 import {cycleApprovalMode} from './commands/approval-mode.js'
 import {appendHistory} from './history-file.js'
 import {KeyDecoder, type Key} from './keys.js'
-import type {LineEditor} from './line-editor.js'
+import type {LineEditor, Submission} from './line-editor.js'
 import {completeCommand} from './slash-commands.js'
 import {ChoiceWidget} from './widgets.js'
 
@@ -21,7 +21,7 @@ export class ChatInput {
   private readonly utf8 = new StringDecoder('utf8')
   private escapeTimer: NodeJS.Timeout | undefined
   private lastInterrupt = 0
-  private lineDone: ((line: string | typeof QUIT) => void) | undefined
+  private lineDone: ((line: Submission | typeof QUIT) => void) | undefined
 
   constructor(
     private readonly context: Pick<ChatContext, 'options' | 'state' | 'screen'>,
@@ -29,9 +29,11 @@ export class ChatInput {
     private readonly focus: CommandFocus,
   ) {}
 
-  /** The next line typed at the prompt (or QUIT). */
-  nextLine(): Promise<string | typeof QUIT> {
+  /** The next message: the first one queued while something ran, or the next typed at the prompt (or QUIT). */
+  nextLine(): Promise<Submission | typeof QUIT> {
     const {state, screen} = this.context
+    const queued = state.queued.shift()
+    if (queued) return Promise.resolve(queued)
     state.phase = 'idle'
     state.activity = ''
     screen.scheduleRender()
@@ -110,14 +112,15 @@ export class ChatInput {
       screen.widget.key(key)
       return screen.scheduleRender()
     }
-    if (state.phase === 'idle') this.editorKey(key)
+    if (state.phase === 'idle' || state.typeAhead) this.editorKey(key)
   }
 
   private editorKey(key: Key): void {
-    const {options, screen} = this.context
+    const {options, state, screen} = this.context
     const editor = this.editor
+    const busy = state.phase === 'busy'
     if (key.type === 'key' && key.name === 'ctrl+d') {
-      if (editor.text === '') return this.lineDone?.(QUIT)
+      if (editor.text === '') return busy ? undefined : this.lineDone?.(QUIT)
       editor.handle({type: 'key', name: 'delete'})
       return screen.scheduleRender()
     }
@@ -127,14 +130,22 @@ export class ChatInput {
       else if (matches.length > 1) screen.setNotice(matches.map((name) => `/${name}`).join('  '))
       return screen.scheduleRender()
     }
+    // Up from the prompt's first line takes the queued messages back to be edited.
+    if (key.type === 'key' && key.name === 'up' && state.queued.length > 0 && editor.position().row === 0) {
+      editor.restore(state.queued.splice(0))
+      return screen.scheduleRender()
+    }
     if (editor.handle(key) === 'submit') {
-      const text = editor.text
-      if (text.trim() === '') return
-      editor.history.add(text)
-      if (options.historyFile) void appendHistory(options.historyFile, text, editor.history.all as string[])
-      editor.clear()
+      if (editor.text.trim() === '') return
+      const submission = editor.take()
+      editor.history.add(submission.text)
+      if (options.historyFile) void appendHistory(options.historyFile, submission.text, editor.history.all as string[])
       screen.clearNotice()
-      this.lineDone?.(text)
+      if (busy) {
+        state.queued.push(submission)
+        return screen.scheduleRender()
+      }
+      this.lineDone?.(submission)
       return
     }
     screen.scheduleRender()
@@ -145,6 +156,8 @@ export class ChatInput {
     if (!state.turn || state.cancelling) return
     state.cancelling = true
     state.turn.abort(new DOMException('Cancelled by user', 'AbortError'))
+    // What was queued for after the turn is not sent behind a cancel: it goes back into the prompt.
+    if (state.queued.length > 0) this.editor.restore(state.queued.splice(0))
     screen.scheduleRender()
   }
 }

@@ -8,6 +8,7 @@ import {errorMessage} from './chat-errors.js'
 export async function quitSession({options, state, screen, prompts, sandbox}: ChatContext): Promise<number> {
   const {dim, green, yellow} = screen.style
   state.phase = 'busy'
+  state.typeAhead = false
   screen.widget = undefined
   state.activity = 'Checking the sandbox for changes…'
   screen.scheduleRender()

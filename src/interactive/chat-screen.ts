@@ -1,6 +1,7 @@
 // Where the session is drawn: finished lines go to the scrollback, and the live lines at the bottom (the model's
 // unfinished text, the spinner, the prompt or a question, notices, the status line) are laid out and redrawn here.
-import {truncate} from '../output/terminal-text.js'
+import type {MarkdownRenderer} from '../output/markdown-terminal.js'
+import {truncate} from '../output/text-width.js'
 import type {ChatState} from './chat-state.js'
 import type {LineEditor} from './line-editor.js'
 import {layoutEditor} from './line-editor.js'
@@ -24,6 +25,8 @@ export interface ChatScreenOptions {
   displayNames: ReadonlyMap<string, string>
   /** Keep the colours of interactive commands' output. */
   showColor: boolean
+  /** Renders the model's markdown once loaded (undefined: shown as it came, e.g. without colours). */
+  markdown?: () => MarkdownRenderer | 'loading' | undefined
 }
 
 export class ChatScreen {
@@ -49,6 +52,7 @@ export class ChatScreen {
       displayNames: options.displayNames,
       showColor: options.showColor,
       print: (text) => this.print(text),
+      ...(options.markdown ? {markdown: options.markdown} : {}),
     })
   }
 
@@ -178,17 +182,30 @@ export class ChatScreen {
       const view = this.widget.view(width)
       if (view.cursor) cursor = {row: lines.length + view.cursor.row, col: view.cursor.col}
       lines.push(...view.lines)
-    } else if (state.phase === 'idle') {
-      const layout = layoutEditor(editor.text, editor.cursor, width, `${cyan('>')} `, '  ')
+    } else if (state.phase === 'idle' || state.typeAhead) {
+      const idle = state.phase === 'idle'
+      // Messages typed ahead wait above the prompt until what runs ends.
+      for (const queued of state.queued) {
+        const [first = '', ...more] = queued.shown.split('\n')
+        lines.push(dim(`⏎ queued: ${first}${more.length > 0 ? ` (+${more.length} lines)` : ''}`))
+      }
+      const layout = layoutEditor(editor.text, editor.cursor, width, `${idle ? cyan('>') : dim('>')} `, '  ')
       cursor = {row: lines.length + layout.cursorRow, col: layout.cursorCol}
       const rows = [...layout.rows]
-      if (editor.text === '') rows[0] = `${rows[0]}${dim('Type a message, / for commands, ↑ for history')}`
+      if (editor.text === '') rows[0] = `${rows[0]}${dim(this.placeholder())}`
       lines.push(...rows)
     }
     if (this.notice && this.notice.until > Date.now()) lines.push(yellow(this.notice.text))
     else this.notice = undefined
     lines.push(this.statusLine(width))
     return cursor ? {lines, cursor} : {lines}
+  }
+
+  private placeholder(): string {
+    const {state} = this.options
+    if (state.phase === 'idle') return 'Type a message, / for commands, ↑ for history'
+    if (state.queued.length > 0) return '↑ edits the queued message'
+    return 'Type ahead: sent when this is done'
   }
 
   private activityText(): string {

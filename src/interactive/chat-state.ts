@@ -2,6 +2,7 @@
 import type {SwitchableApprovals} from '../agent/approvals.js'
 import type {ModelClient, ModelMessage} from '../agent/model-client.js'
 import type {SandboxSession} from '../sandbox/types.js'
+import type {Submission} from './line-editor.js'
 
 export type SandboxState = 'starting' | 'ready' | 'failed' | 'restarting' | 'closed'
 
@@ -17,7 +18,9 @@ export class ChatState {
   cancelling = false
   quitRequested = false
   /** Messages typed while something ran, sent one by one when it ends (Up takes them back into the prompt). */
-  readonly queued: string[] = []
+  readonly queued: Submission[] = []
+  /** The prompt takes the next message while something runs (not while quitting). */
+  typeAhead = true
 
   /** The conversation the model sees; /clear empties it. */
   conversation: ModelMessage[] = []

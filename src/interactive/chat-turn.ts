@@ -3,9 +3,10 @@ import {runAgent} from '../agent/run-agent.js'
 import type {ChatContext} from './chat-context.js'
 import type {TerminalHost} from './interactive-shell.js'
 
-export async function runTurn(context: ChatContext, host: TerminalHost, text: string): Promise<void> {
+/** Sends `text` (pastes in full); the scrollback shows `shown` (large pastes as `[pasted N lines]`). */
+export async function runTurn(context: ChatContext, host: TerminalHost, text: string, shown = text): Promise<void> {
   const {options, state, screen, sandbox} = context
-  screen.transcript.userMessage(text)
+  screen.transcript.userMessage(shown)
   state.prompts += 1
   const model = state.model()
   if (!model) {

@@ -48,6 +48,41 @@ describe('LineEditor', () => {
     expect(editor.text).toBe('ab\ncdef')
   })
 
+  it('moves over and deletes an emoji, a joined emoji or a flag as one character', () => {
+    const editor = new LineEditor()
+    type(editor, 'a🚀👩‍💻🇫🇷b')
+    type(editor, key('left'), key('left'))
+    expect(editor.cursor).toBe('a🚀👩‍💻'.length)
+    type(editor, key('backspace'))
+    expect(editor.text).toBe('a🚀🇫🇷b')
+    type(editor, key('delete'))
+    expect(editor.text).toBe('a🚀b')
+    type(editor, key('left'), key('backspace'))
+    expect(editor.text).toBe('🚀b')
+  })
+
+  it('shows a large paste as [pasted N lines], removes it whole, and sends it in full', () => {
+    const editor = new LineEditor()
+    const block = Array.from({length: 12}, (_, i) => `line ${i + 1}`).join('\n')
+    type(editor, 'explain ', {type: 'paste', text: block}, ' please')
+    expect(editor.text).toBe('explain [pasted 12 lines] please')
+    expect(editor.value).toBe(`explain ${block} please`)
+    // A second paste of the same size gets its own label; a small paste is inserted as it is.
+    type(editor, {type: 'paste', text: block.toUpperCase()}, {type: 'paste', text: 'a\nb'})
+    expect(editor.text).toBe('explain [pasted 12 lines] please[pasted 12 lines #2]a\nb')
+    type(editor, key('backspace'), key('backspace'), key('backspace'), key('backspace'))
+    expect(editor.text).toBe('explain [pasted 12 lines] please')
+    type(editor, key('ctrl+a'), key('alt+f'), key('right'), key('delete'))
+    expect(editor.text).toBe('explain  please')
+    type(editor, key('ctrl+e'), key('ctrl+u'), {type: 'paste', text: block})
+    const sent = editor.take()
+    expect(sent).toMatchObject({text: block, shown: '[pasted 12 lines]'})
+    expect(editor.text).toBe('')
+    // Taken back into the editor (a queued message), the label still stands for the paste.
+    editor.restore([sent])
+    expect(editor.value).toBe(block)
+  })
+
   it('history skips blanks and repeats, and keeps the newest entries', () => {
     const history = new PromptHistory([], 3)
     for (const entry of ['a', 'a', ' ', 'b', 'c', 'd']) history.add(entry)
@@ -66,5 +101,14 @@ describe('layoutEditor', () => {
     expect(layoutEditor('日本語', 3, 8)).toEqual({rows: ['> 日本語'], cursorRow: 0, cursorCol: 7})
     expect(layoutEditor('abcd', 4, 6)).toEqual({rows: ['> abcd'], cursorRow: 0, cursorCol: 5})
     expect(layoutEditor('', 0, 10)).toEqual({rows: ['> '], cursorRow: 0, cursorCol: 2})
+  })
+
+  it('puts the cursor after 🚀 ✅ ⚡ two columns each, and wraps them whole', () => {
+    expect(layoutEditor('🚀✅⚡', 'x🚀✅⚡'.length - 1, 20)).toMatchObject({cursorRow: 0, cursorCol: 8})
+    expect(layoutEditor('🚀✅⚡', '🚀'.length, 20)).toMatchObject({cursorCol: 4})
+    // Room for 5 columns after the prompt: two emoji (4 columns) fit, the third starts the next row.
+    const layout = layoutEditor('🚀✅⚡x', '🚀✅⚡'.length, 7)
+    expect(layout.rows).toEqual(['> 🚀✅', '  ⚡x'])
+    expect(layout).toMatchObject({cursorRow: 1, cursorCol: 4})
   })
 })

@@ -1,9 +1,17 @@
 // The prompt's text editing: a multi-line buffer with a cursor, Emacs-style keys, and history browsing with up/down.
 import type {Key} from './keys.js'
-import {charWidth, wrapLine} from '../output/terminal-text.js'
+import {PastedBlocks} from './pasted-blocks.js'
+import {graphemes, visibleWidth, wrapLine} from '../output/text-width.js'
 
 /** What a key did to the editor: changed it, asked to submit, or was not an editing key. */
 export type EditResult = 'changed' | 'submit' | 'ignored'
+
+/** A finished message: what is sent (pastes in full) and what was shown (pastes as labels). */
+export interface Submission {
+  text: string
+  shown: string
+  pastes: ReadonlyMap<string, string>
+}
 
 /** Browses earlier entries; the text being written is kept as a draft while browsing. */
 export class PromptHistory {
@@ -52,8 +60,10 @@ export class PromptHistory {
 
 export class LineEditor {
   text = ''
-  /** Index into `text` (UTF-16 units, always on a code point boundary). */
+  /** Index into `text` (UTF-16 units, always on a grapheme boundary). */
   cursor = 0
+
+  private readonly pastes = new PastedBlocks()
 
   constructor(readonly history: PromptHistory = new PromptHistory()) {}
 
@@ -64,7 +74,27 @@ export class LineEditor {
 
   clear(): void {
     this.set('')
+    this.pastes.clear()
     this.history.reset()
+  }
+
+  /** The message as it will be sent (large pastes put back in full). */
+  get value(): string {
+    return this.pastes.expand(this.text)
+  }
+
+  /** Takes the message out of the editor, which is left empty. */
+  take(): Submission {
+    const submission = {text: this.value, shown: this.text, pastes: this.pastes.usedIn(this.text)}
+    this.clear()
+    return submission
+  }
+
+  /** Puts messages back to be edited (queued ones taken back), before what is being written. */
+  restore(submissions: readonly Submission[]): void {
+    for (const submission of submissions) this.pastes.restore(submission.pastes)
+    const text = [...submissions.map((submission) => submission.shown), ...(this.text ? [this.text] : [])].join('\n')
+    this.set(text)
   }
 
   insert(text: string): void {
@@ -74,8 +104,13 @@ export class LineEditor {
 
   /** Applies one key. Enter submits, except after a trailing backslash (which becomes a newline). */
   handle(key: Key): EditResult {
-    if (key.type === 'text' || key.type === 'paste') {
-      this.insert(key.type === 'paste' ? key.text.replace(/\t/g, '  ') : key.text)
+    if (key.type === 'text') {
+      this.insert(key.text)
+      return 'changed'
+    }
+    if (key.type === 'paste') {
+      const text = key.text.replace(/\t/g, '  ')
+      this.insert(this.pastes.add(text, this.text) ?? text)
       return 'changed'
     }
     switch (key.name) {
@@ -138,13 +173,18 @@ export class LineEditor {
     return {row, col: this.cursor - (before.lastIndexOf('\n') + 1)}
   }
 
+  /** The character (grapheme: an emoji with its modifiers, a letter with its accent) before the cursor. */
   private charBefore(): string {
-    const before = [...this.text.slice(0, this.cursor)]
-    return before.at(-1) ?? ''
+    const label = this.pastes.labelBefore(this.text, this.cursor)
+    if (label) return label
+    return graphemes(this.text.slice(Math.max(0, this.lineStart() - 1), this.cursor)).at(-1) ?? ''
   }
 
   private charAt(): string {
-    return [...this.text.slice(this.cursor, this.cursor + 2)][0] ?? ''
+    const label = this.pastes.labelAt(this.text, this.cursor)
+    if (label) return label
+    const end = this.text.indexOf('\n', this.cursor + 1)
+    return graphemes(this.text.slice(this.cursor, end === -1 ? this.text.length : end + 1))[0] ?? ''
   }
 
   private moveTo(index: number): EditResult {
@@ -233,7 +273,7 @@ export interface EditorLayout {
  * long lines wrapped; and where the cursor sits among those rows.
  */
 export function layoutEditor(text: string, cursor: number, width: number, prompt = '> ', indent = '  '): EditorLayout {
-  const promptWidth = [...prompt].reduce((sum, char) => sum + charWidth(char), 0)
+  const promptWidth = visibleWidth(prompt)
   const room = Math.max(1, width - promptWidth)
   const rows: string[] = []
   let cursorRow = 0
@@ -248,7 +288,7 @@ export function layoutEditor(text: string, cursor: number, width: number, prompt
       const last = j === pieces.length - 1
       if (cursor >= pieceStart && (cursor < pieceEnd || (last && cursor <= pieceEnd))) {
         const before = text.slice(pieceStart, cursor)
-        const col = promptWidth + [...before].reduce((sum, char) => sum + charWidth(char), 0)
+        const col = promptWidth + visibleWidth(before)
         // A cursor right after a full row stays on its last column (as terminals show a pending wrap).
         cursorRow = rows.length
         cursorCol = Math.min(col, width - 1)

@@ -1,6 +1,6 @@
 // The screen model: finished output is appended above (the terminal's own scrollback), and a few live lines at the
 // bottom are redrawn in place with cursor movement, rewriting only the lines that changed.
-import {truncate, visibleWidth} from '../output/terminal-text.js'
+import {truncate, visibleWidth} from '../output/text-width.js'
 
 const ESC = '\u001B['
 const up = (n: number) => (n > 0 ? `${ESC}${n}A` : '')

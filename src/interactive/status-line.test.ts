@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {statusLine, type StatusInfo} from './status-line.js'
 import {createStyle} from './style.js'
-import {visibleWidth} from '../output/terminal-text.js'
+import {visibleWidth} from '../output/text-width.js'
 
 const plain = createStyle(false)
 const colored = createStyle(true)

@@ -7,7 +7,10 @@ import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import type {ToolErrorKind} from '../tools/types.js'
 import type {Style} from './style.js'
-import {cleanOutput, renderOutputLine, showControls, splitCutEscape, wrapLine} from '../output/terminal-text.js'
+import {cleanOutput, renderOutputLine, showControls, splitCutEscape} from '../output/terminal-text.js'
+import {MarkdownStream} from '../output/markdown-stream.js'
+import type {MarkdownRenderer} from '../output/markdown-terminal.js'
+import {wrapLine} from '../output/text-width.js'
 import {firstLine, lastLine} from '../output/text-lines.js'
 
 const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
@@ -32,6 +35,8 @@ export interface TranscriptOptions {
   showColor?: boolean
   /** Receives finished lines (each ending in \n). */
   print: (text: string) => void
+  /** Renders the model's markdown once loaded (undefined: its text is shown as it came). */
+  markdown?: () => MarkdownRenderer | 'loading' | undefined
 }
 
 export class Transcript {
@@ -45,7 +50,8 @@ export class Transcript {
   /** A full-screen program (alternate screen) is running on the terminal of the current tool. */
   fullScreen = false
 
-  private text = ''
+  /** The model's text: complete markdown blocks are rendered and printed, the open one is shown live. */
+  private readonly text: MarkdownStream
   private textStarted = false
   private output = ''
   /** An escape sequence cut at the end of a chunk, per stream, waiting for the rest. */
@@ -57,6 +63,15 @@ export class Transcript {
 
   constructor(private readonly options: TranscriptOptions) {
     this.style = options.style
+    this.text = new MarkdownStream(
+      (text) => this.printText(text),
+      () => options.markdown?.(),
+    )
+  }
+
+  /** The markdown renderer has loaded: the blocks held back until then are printed. */
+  markdownLoaded(): void {
+    this.text.resume()
   }
 
   /** What the user typed, echoed into the scrollback. */
@@ -195,7 +210,13 @@ export class Transcript {
 
   /** The unfinished line(s) the live region shows: model text being written, or a command's partial output line. */
   partialLines(width: number): string[] {
-    if (this.text !== '') return wrapLine(this.textPrefix() + this.text, width)
+    const open = this.text.open
+    if (open !== '') {
+      return open
+        .replace(/\n$/, '')
+        .split('\n')
+        .flatMap((line, i) => wrapLine(`${i === 0 ? this.textPrefix() : '  '}${line}`, width))
+    }
     if (this.output !== '') return wrapLine(`${this.style.dim('  │ ')}${renderOutputLine(this.output)}`, width)
     return []
   }
@@ -205,25 +226,21 @@ export class Transcript {
   }
 
   private addText(text: string): void {
-    this.text += text
-    const at = this.text.lastIndexOf('\n')
-    if (at === -1) return
-    const lines = this.text.slice(0, at).split('\n')
-    this.text = this.text.slice(at + 1)
+    this.text.push(text)
+  }
+
+  private flushText(): void {
+    this.text.end()
+  }
+
+  /** Rendered model text, each line behind the message's mark or an indent. */
+  private printText(text: string): void {
     let out = ''
-    for (const line of lines) {
+    for (const line of text.replace(/\n$/, '').split('\n')) {
       out += `${this.textPrefix()}${line}\n`
       this.textStarted = true
     }
     this.options.print(out)
-  }
-
-  private flushText(): void {
-    if (this.text === '') return
-    const line = `${this.textPrefix()}${this.text}\n`
-    this.textStarted = true
-    this.text = ''
-    this.options.print(line)
   }
 
   /**

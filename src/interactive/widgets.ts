@@ -2,7 +2,7 @@
 import type {Key} from './keys.js'
 import {LineEditor, layoutEditor} from './line-editor.js'
 import type {Style} from './style.js'
-import {wrapText} from '../output/terminal-text.js'
+import {wrapText} from '../output/text-width.js'
 
 export interface WidgetView {
   lines: string[]

@@ -7,6 +7,8 @@ export interface RendererOptions {
   includePartialMessages?: boolean
   agentVersion?: string
   color?: boolean
+  /** text: render the model's markdown (default: stdout is a terminal and NO_COLOR is unset). */
+  markdown?: boolean
 }
 
 export function createRenderer(format: OutputFormat, io: RenderIO, options: RendererOptions = {}): Renderer {
@@ -19,6 +21,9 @@ export function createRenderer(format: OutputFormat, io: RenderIO, options: Rend
     case 'json':
       return createJsonRenderer(io, {agentVersion: options.agentVersion})
     case 'text':
-      return createTextRenderer(io, {color: options.color})
+      return createTextRenderer(io, {
+        color: options.color,
+        ...(options.markdown !== undefined ? {markdown: options.markdown} : {}),
+      })
   }
 }

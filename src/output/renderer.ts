@@ -7,6 +7,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 export interface OutputSink {
   write(text: string): unknown
   isTTY?: boolean
+  /** A terminal's width. */
+  columns?: number
 }
 
 export interface RenderIO {

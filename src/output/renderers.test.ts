@@ -1,5 +1,5 @@
 // The renderers on one recorded event stream: stream-json/json validated against the exported schema, text split stdout/stderr.
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import type {AgentEvent} from '../agent/events.js'
 import {createRenderer} from './create-renderer.js'
@@ -285,9 +285,40 @@ describe('text renderer', () => {
 
     const written = {stdout: '', stderr: ''}
     const tty = {isTTY: true, write: (text: string) => (written.stdout += text)}
-    const renderer = createRenderer('text', {stdout: tty, stderr: {write: () => true}}, {color: false})
+    const renderer = createRenderer('text', {stdout: tty, stderr: {write: () => true}}, {color: false, markdown: false})
     renderer.handle({type: 'text_delta', text: 'ok\u001B]0;pwned\u0007\n'})
     expect(written.stdout).toBe('ok\\e]0;pwned\\x07\n')
+  })
+
+  it('renders markdown on a terminal, escape sequences shown as text in front of it; piped, the text is as it came', async () => {
+    const reply =
+      '# Plan\n\nRun **all** the tests\u001B[2J.\n\n```sh\nnpm test\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n'
+    const deltas: AgentEvent[] = [
+      {type: 'text_delta', text: reply.slice(0, 20)},
+      {type: 'text_delta', text: reply.slice(20)},
+      {type: 'assistant_message', text: reply, toolCalls: []},
+    ]
+    const written = {stdout: ''}
+    const tty = {isTTY: true, columns: 60, write: (text: string) => (written.stdout += text)}
+    const renderer = createRenderer('text', {stdout: tty, stderr: {write: () => true}}, {color: false, markdown: true})
+    // The blocks complete before the message ends are rendered once the libraries have loaded.
+    renderer.handle(deltas[0] as AgentEvent)
+    renderer.handle(deltas[1] as AgentEvent)
+    await vi.waitFor(() => expect(written.stdout).toContain('Plan'), {timeout: 60_000})
+    renderer.handle(deltas[2] as AgentEvent)
+    expect(written.stdout).not.toContain('**')
+    expect(written.stdout).not.toContain('```')
+    expect(written.stdout).not.toContain('|---|')
+    expect(written.stdout).toContain('Run all the tests\\e[2J.')
+    // eslint-disable-next-line no-control-regex -- the table's own colours
+    expect(written.stdout.replace(/\u001B\[[0-9;]*m/g, '')).toMatch(/┌─+┬─+┐\n│ a +│ b +│/)
+    expect(written.stdout).toContain('npm test')
+    // eslint-disable-next-line no-control-regex -- no escape character reaches the terminal but the renderer's own
+    expect(written.stdout.replace(/\u001B\[[0-9;]*m/g, '')).not.toMatch(/\u001B/)
+
+    // Piped (stdout not a terminal): the model's text exactly as it came.
+    const {stdout} = render('text', deltas)
+    expect(stdout).toBe(reply)
   })
 
   it('streams model text to stdout and the work (tool calls, live output, summary) to stderr', () => {

@@ -1,6 +1,8 @@
-// Terminal text for both renderers: measuring (colour codes take no room, wide characters two columns), wrapping,
-// cutting, and making command output and model text safe to print.
+// Terminal text for both renderers: making command output and model text safe to print (widths and wrapping are in
+// text-width.ts).
 /* eslint-disable no-control-regex -- terminal escape sequences are what this file matches */
+
+import {charWidth} from './text-width.js'
 
 const SGR = /\u001B\[[0-9;:]*m/g
 const ANY_ESCAPE =
@@ -32,84 +34,6 @@ export function showControls(text: string): string {
 /** Keeps colour codes (SGR) and removes the other escape sequences (cursor movement, screen modes, titles). */
 export function keepOnlyColors(text: string): string {
   return text.replace(ANY_ESCAPE, (match) => (/^\u001B\[[0-9;:]*m$/.test(match) ? match : ''))
-}
-
-/** Columns one character takes: 0 for combining marks and controls, 2 for wide (CJK, emoji), else 1. */
-export function charWidth(char: string): number {
-  const code = char.codePointAt(0) ?? 0
-  if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0
-  if ((code >= 0x300 && code <= 0x36f) || code === 0x200d || (code >= 0xfe00 && code <= 0xfe0f)) return 0
-  if (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1f64f) ||
-    (code >= 0x1f900 && code <= 0x1f9ff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  )
-    return 2
-  return 1
-}
-
-/** Columns the text takes on screen (colour codes count for nothing). */
-export function visibleWidth(text: string): number {
-  let width = 0
-  for (const char of text.replace(SGR, '')) width += charWidth(char)
-  return width
-}
-
-/** Splits one line (no newlines) into rows of at most `width` columns; colour codes stay with their text. */
-export function wrapLine(line: string, width: number): string[] {
-  const max = Math.max(1, width)
-  const rows: string[] = []
-  let row = ''
-  let used = 0
-  for (const token of line.match(TOKEN) ?? []) {
-    if (token.startsWith('\u001B')) {
-      row += token
-      continue
-    }
-    const w = charWidth(token)
-    if (used + w > max && used > 0) {
-      rows.push(row)
-      row = ''
-      used = 0
-    }
-    row += token
-    used += w
-  }
-  rows.push(row)
-  return rows
-}
-
-/** Wraps text that may hold newlines; every row fits in `width` columns. */
-export function wrapText(text: string, width: number): string[] {
-  return text.split('\n').flatMap((line) => wrapLine(line, width))
-}
-
-/** Cuts a line to `width` columns, ending with `…` when something was cut; resets colours when it held any. */
-export function truncate(line: string, width: number): string {
-  if (visibleWidth(line) <= width) return line
-  const max = Math.max(0, width - 1)
-  let out = ''
-  let used = 0
-  let colored = false
-  for (const token of line.match(TOKEN) ?? []) {
-    if (token.startsWith('\u001B')) {
-      out += token
-      colored = true
-      continue
-    }
-    const w = charWidth(token)
-    if (used + w > max) break
-    out += token
-    used += w
-  }
-  return `${out}${colored ? '\u001B[0m' : ''}${width > 0 ? '…' : ''}`
 }
 
 /**

@@ -3,6 +3,8 @@ import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import type {ChangeSet} from '../sandbox/types.js'
 import type {ToolErrorKind, ToolKind} from '../tools/types.js'
+import {MarkdownStream} from './markdown-stream.js'
+import {loadMarkdownRenderer, type MarkdownRenderer} from './markdown-terminal.js'
 import {cleanOutput, renderOutputLine, showControls, splitCutEscape} from './terminal-text.js'
 import type {RenderIO, Renderer} from './renderer.js'
 import {firstLine, lastLine} from './text-lines.js'
@@ -10,6 +12,8 @@ import {firstLine, lastLine} from './text-lines.js'
 export interface TextRendererOptions {
   /** ANSI colours on stderr (default: when stderr is a TTY and NO_COLOR is unset). */
   color?: boolean
+  /** The model's markdown rendered on stdout (default: when stdout is a TTY and NO_COLOR is unset); else plain. */
+  markdown?: boolean
 }
 
 /** Errors the loop itself writes for the model: their model text is the clearest explanation for people too. */
@@ -47,6 +51,23 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
     if (text === '') return
     io.stdout.write(text)
     stdoutAtLineStart = text.endsWith('\n')
+  }
+  // On a terminal the model's markdown is rendered block by block (the libraries load while the run starts); piped
+  // or under NO_COLOR, its text goes out exactly as it came.
+  const markdownWanted = options.markdown ?? (io.stdout.isTTY === true && !process.env.NO_COLOR)
+  let markdown: MarkdownRenderer | 'loading' | undefined = markdownWanted ? 'loading' : undefined
+  const modelText = markdownWanted ? new MarkdownStream(out, () => markdown) : undefined
+  if (modelText) {
+    loadMarkdownRenderer(io.stdout.columns ?? 80).then(
+      (renderer) => {
+        markdown = renderer
+        modelText.resume()
+      },
+      () => {
+        markdown = undefined
+        modelText.resume()
+      },
+    )
   }
   /** Progress goes to stderr; first close a half-written line of model text so the two do not run together. */
   const err = (text: string) => {
@@ -95,9 +116,11 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
           sawOutput = new Set()
           break
         case 'text_delta':
-          out(forTerminal(event.text))
+          if (modelText) modelText.push(forTerminal(event.text))
+          else out(forTerminal(event.text))
           break
         case 'assistant_message':
+          modelText?.end()
           if (!stdoutAtLineStart) out('\n')
           break
         case 'tool_call_started':
@@ -174,6 +197,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
         }
         case 'run_finished':
         case 'run_failed':
+          modelText?.end()
           end = event
           break
         case 'tool_call_delta':

@@ -54,6 +54,12 @@ export class TmuxTerminal implements AsyncDisposable {
     await this.tmux(['send-keys', '-l', text])
   }
 
+  /** Pastes `text` as a terminal does: inside bracketed-paste markers when the program turned that mode on. */
+  async paste(text: string): Promise<void> {
+    await this.tmux(['set-buffer', '--', text])
+    await this.tmux(['paste-buffer', '-p', '-d'])
+  }
+
   /** The visible screen, one string per row; with `escapes`, colours and attributes as SGR escape sequences. */
   async screen(options: {escapes?: boolean} = {}): Promise<string[]> {
     const args = ['capture-pane', '-p', ...(options.escapes ? ['-e'] : [])]
