@@ -162,6 +162,7 @@ describe('"always allow" covers only what the shell parser can follow', () => {
       'git log && ls -la src',
       '(git log); ls',
       'grep x < notes.txt',
+      'git log > log.txt 2> build/errors.txt',
     ]) {
       expect(approvals.needsAsking(shell(command)), command).toBe(false)
     }
@@ -185,8 +186,11 @@ describe('"always allow" covers only what the shell parser can follow', () => {
     ['an env-var prefix on a later part', 'git log && PAGER=/tmp/x git log'],
     ['a newline', 'git log\nrm -rf ~'],
     ['a newline inside quotes', "git log 'a\nb'"],
-    ['a redirection that writes a file', 'git log > ~/.bashrc'],
-    ['an append', 'git log >> .git/hooks/pre-commit'],
+    ['a redirection that writes in the home directory', 'git log > ~/.bashrc'],
+    ['a redirection to an absolute path', 'git log > /etc/profile'],
+    ['a redirection that climbs out', 'git log > ../x'],
+    ['an append into .git', 'git log >> .git/hooks/pre-commit'],
+    ['a redirection into a nested .git', 'git log > sub/.git/config'],
     ['a redirection on no command', 'git log; > ~/.bashrc'],
     ['a redirection after a subshell', '(git log) > ~/.profile'],
     ['an unremembered part', 'git log; rm -rf ~'],

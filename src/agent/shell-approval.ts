@@ -35,13 +35,24 @@ export type FollowedCommand = {ok: true; parts: SimpleCommand[]} | {ok: false; r
 /** Output targets that write nothing anywhere. */
 const DISCARD = new Set(['/dev/null'])
 
-/** Why a redirection cannot be covered by "always" (it writes a file, or its target is known only at run time). */
+/** A path below the working directory that is not git's own (`out.txt`, `build/log`), where a command may write. */
+function isPlainRelativePath(target: string): boolean {
+  if (target === '' || target.startsWith('/') || target.startsWith('~') || target.startsWith('-')) return false
+  const segments = target.split('/')
+  return !segments.some((segment) => segment === '..' || segment === '.git')
+}
+
+/**
+ * Why a redirection cannot be covered by "always": it writes outside the working directory (an absolute path, `~`,
+ * `..`) or into `.git`, or its target is known only at run time. Reading, descriptor copies, /dev/null and files
+ * below the working directory are expected.
+ */
 function redirectionProblem(redirection: Redirection): string | undefined {
   const {op, target, dynamic} = redirection
   if (dynamic) return `its redirection target "${target}" is only known when it runs`
   if (/^\d*[<>]&$/.test(op) && /^(\d+|-)$/.test(target)) return undefined
   if (/^\d*(<|<<-?|<<<)$/.test(op)) return undefined
-  if (DISCARD.has(target)) return undefined
+  if (DISCARD.has(target) || isPlainRelativePath(target)) return undefined
   return `it writes to "${target}"`
 }
 
@@ -49,7 +60,7 @@ function redirectionProblem(redirection: Redirection): string | undefined {
  * The simple commands of a command line when approvals can follow every one of them with certainty: one line, parsed
  * by the shell parser, no word known only at run time (`$(...)`, backticks, `<(...)`, `>(...)`, `$VAR`, globs), no
  * `NAME=value` prefix, no program that runs other commands (`eval`, `bash -c`, `xargs`, `env`, `sudo`...), no
- * redirection that writes somewhere other than /dev/null or another descriptor.
+ * redirection that writes outside the working directory or into `.git`.
  */
 export function followShellCommand(command: string): FollowedCommand {
   if (/[\n\r]/.test(command)) return {ok: false, reason: 'it spans several lines'}

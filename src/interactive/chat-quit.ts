@@ -1,7 +1,7 @@
 // Quitting without losing anything: with changes in the sandbox, asks whether to apply them, keep the sandbox, or
 // discard them.
 import {renderApplyReport, renderChangeSummary} from '../sandbox/changes/render-changes.js'
-import type {ChangeSet} from '../sandbox/types.js'
+import {finishSession, type ChangesDecision} from '../cli/finish-session.js'
 import type {ChatContext} from './chat-context.js'
 import {errorMessage} from './chat-errors.js'
 
@@ -14,46 +14,47 @@ export async function quitSession({options, state, screen, prompts, sandbox}: Ch
   screen.scheduleRender()
   const session = await sandbox.settle()
   if (!session) return 0
-  let changes: ChangeSet | undefined
-  try {
-    changes = await session.changes()
-  } catch (error) {
-    screen.note(yellow(`Could not list the changes (${errorMessage(error)}); keeping the sandbox.`))
-  }
-  let decision: 'apply' | 'keep' | 'discard' = changes && changes.changes.length === 0 ? 'discard' : 'keep'
-  if (changes && changes.changes.length > 0) {
-    const count = changes.changes.length
-    screen.note(
-      `${count} file${count === 1 ? '' : 's'} changed in the sandbox:\n${indent(renderChangeSummary(changes).trimEnd())}`,
-    )
-    state.activity = ''
-    decision = await prompts.choose<'apply' | 'keep' | 'discard'>(
-      'Before you go: what about the changes?',
-      [
-        {key: 'a', label: 'Apply them to the project', value: 'apply'},
-        {key: 'k', label: 'Keep the sandbox for later (agent diff / apply / discard)', value: 'keep'},
-        {key: 'd', label: 'Discard them', value: 'discard'},
-      ],
-      {escapeValue: 'keep', interruptValue: 'keep'},
-    )
-  }
-  state.activity = 'Closing the sandbox…'
-  screen.scheduleRender()
+  state.activity = ''
   options.cleanup.delete(session)
-  if (decision === 'apply' && changes) {
-    const report = await session.apply(changes)
-    screen.note(green(renderApplyReport(report).trimEnd()))
-    if (report.refused.length > 0) decision = 'keep'
+  const end = await finishSession({
+    session,
+    logger: options.logger,
+    // Refused entries stay in the kept sandbox, to be looked at with `agent diff`.
+    keepWhenRefused: true,
+    onChanges: (changes) => {
+      const count = changes.changes.length
+      if (count > 0)
+        screen.note(
+          `${count} file${count === 1 ? '' : 's'} changed in the sandbox:\n${indent(renderChangeSummary(changes).trimEnd())}`,
+        )
+      state.activity = count > 0 ? '' : 'Closing the sandbox…'
+      screen.scheduleRender()
+    },
+    decide: async () => {
+      const decision = await prompts.choose<ChangesDecision>(
+        'Before you go: what about the changes?',
+        [
+          {key: 'a', label: 'Apply them to the project', value: 'apply'},
+          {key: 'k', label: 'Keep the sandbox for later (agent diff / apply / discard)', value: 'keep'},
+          {key: 'd', label: 'Discard them', value: 'discard'},
+        ],
+        {escapeValue: 'keep', interruptValue: 'keep'},
+      )
+      state.activity = 'Closing the sandbox…'
+      screen.scheduleRender()
+      return decision
+    },
+  })
+  if (end.outcome === 'unreadable') {
+    screen.note(yellow(`Could not list the changes (${errorMessage(end.error)}); keeping the sandbox.`))
   }
-  if (decision === 'keep') {
-    await session.keep()
+  if (end.outcome === 'applied') screen.note(green(renderApplyReport(end.report).trimEnd()))
+  if (end.outcome === 'kept' || end.outcome === 'unreadable' || (end.outcome === 'applied' && end.kept)) {
     screen.note(
       `The sandbox is kept (stopped): ${dim(`agent diff ${session.id}`)}, then ${dim(`agent apply ${session.id}`)} or ${dim(`agent discard ${session.id}`)}.`,
     )
-  } else {
-    await session.close()
-    if (decision === 'discard' && changes && changes.changes.length > 0) screen.note('Discarded the changes.')
   }
+  if (end.outcome === 'discarded') screen.note('Discarded the changes.')
   state.activity = ''
   state.sandboxState = 'closed'
   screen.flush()

@@ -43,7 +43,9 @@ export function createTtyApprovalPrompter(io: TtyIO): ApprovalPrompter {
   }
 }
 
-export type ChangesDecision = 'apply' | 'keep' | 'discard'
+import type {ChangesDecision} from '../cli/finish-session.js'
+
+export type {ChangesDecision} from '../cli/finish-session.js'
 
 /** After a run with changes: apply them to the project, keep the sandbox for later, or throw them away. */
 export async function askChangesDecision(io: TtyIO, count: number, signal?: AbortSignal): Promise<ChangesDecision> {

@@ -1,0 +1,270 @@
+// `agent run` behind its flags: start the sandbox while the model client is made, run the loop, render it, and end
+// through the one end-of-run decision (finish-session.ts). Returns the exit code; the command only parses and calls.
+import type {Config as OclifConfig} from '@oclif/core'
+
+import {createApprovals, type ApprovalMode} from '../agent/approvals.js'
+import type {AgentEvent} from '../agent/events.js'
+import {runAgent} from '../agent/run-agent.js'
+import type {AgentConfig} from '../config/index.js'
+import {ExitCode, isAgentError} from '../errors.js'
+import type {Logger} from '../logging/logger.js'
+import {createRenderer} from '../output/create-renderer.js'
+import type {OutputFormat, Renderer} from '../output/renderer.js'
+import {askChangesDecision, createTtyApprovalPrompter} from '../output/tty-prompts.js'
+import type {SandboxSession} from '../sandbox/types.js'
+import {finishSession, type ChangesDecision} from './finish-session.js'
+import {Interrupts} from './interrupts.js'
+import {readPrompt} from './read-prompt.js'
+import {
+  assertProjectDirectory,
+  loadContributions,
+  loadSessionConfig,
+  openSandbox,
+  reportConfigNotices,
+  type SessionFlags,
+} from './run-wiring.js'
+
+/** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
+export const DEFAULT_MAX_TURNS = 50
+
+/** What `agent run` parsed: its flags and the PROMPT argument. */
+export interface RunTaskFlags extends SessionFlags {
+  prompt?: string | undefined
+  'prompt-file'?: string | undefined
+  apply: boolean
+  keep: boolean
+  reuse: boolean
+  'output-format': OutputFormat
+  'include-partial-messages': boolean
+}
+
+export interface RunTaskOptions {
+  flags: RunTaskFlags
+  /** The PROMPT argument. */
+  prompt: string | undefined
+  /** oclif's config: plugins' hooks and the CLI's version. */
+  oclif: OclifConfig
+  logger: Logger
+}
+
+/** The run's exit code, plus a line for stderr (how to get at kept changes). */
+export interface RunTaskResult {
+  exitCode: number
+  hint?: string
+}
+
+export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTaskOptions): Promise<RunTaskResult> {
+  const format = flags['output-format']
+  const io = {stdout: process.stdout, stderr: process.stderr}
+  const renderer = createRenderer(format, io, {
+    includePartialMessages: flags['include-partial-messages'],
+    agentVersion: oclif.version,
+  })
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI
+  let started = false
+  const emit = (event: AgentEvent) => {
+    if (event.type === 'session_started') started = true
+    renderer.handle(event)
+  }
+
+  const interrupts = new Interrupts()
+  try {
+    const prompt = await readPrompt(promptArg, flags.prompt, flags['prompt-file'])
+    await assertProjectDirectory(flags.cwd ?? process.cwd())
+    const config = loadSessionConfig(flags)
+    await assertProjectDirectory(config.projectRoot)
+    reportConfigNotices(config)
+
+    // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
+    // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).
+    const startup = new AbortController()
+    const opening = openSandbox(config, {
+      signal: AbortSignal.any([interrupts.runSignal, startup.signal]),
+      logger,
+      cleanup: interrupts.cleanup,
+      reuse: flags.reuse,
+    })
+    opening.catch(() => undefined)
+
+    let prepared: Awaited<ReturnType<typeof prepare>>
+    try {
+      prepared = await prepare({oclif, config, interactive, interrupts, logger})
+    } catch (error) {
+      startup.abort()
+      await opening.then(
+        (session) => session[Symbol.asyncDispose](),
+        () => undefined,
+      )
+      throw error
+    }
+    const session = await opening
+    const outcome = await drive({
+      ...prepared,
+      config,
+      session,
+      emit,
+      interactive,
+      interrupts,
+      format,
+      flags,
+      prompt,
+      logger,
+    })
+    renderer.finish()
+    return outcome
+  } catch (error) {
+    reportFailure(error, {format, started, emit, renderer, flags})
+    throw error
+  } finally {
+    interrupts.dispose()
+  }
+}
+
+/** In the JSON formats an error is still a `result` message on stdout; the one-line error goes to stderr as usual. */
+function reportFailure(
+  error: unknown,
+  context: {
+    format: OutputFormat
+    started: boolean
+    emit: (event: AgentEvent) => void
+    renderer: Renderer
+    flags: RunTaskFlags
+  },
+): void {
+  const {format, started, emit, renderer, flags} = context
+  if (isExit(error)) return
+  if (format !== 'text') {
+    if (!started)
+      emit({
+        type: 'session_started',
+        sessionId: '',
+        model: flags.model ?? '',
+        cwd: flags.cwd ?? process.cwd(),
+        tools: [],
+        approvalMode: 'default',
+      })
+    const message = isAgentError(error) ? error.oneLine() : error instanceof Error ? error.message : String(error)
+    emit({type: 'run_failed', message, turns: 0, usage: {inputTokens: 0, outputTokens: 0}, durationMs: 0})
+    renderer.finish()
+  } else if (started) {
+    // The run's own summary first (how it ended), then the one error line of what went wrong after it.
+    renderer.finish()
+  }
+}
+
+/** Tools (built-in and plugins'), the model client from the chosen auth provider, and the approval policy. */
+async function prepare(input: {
+  oclif: OclifConfig
+  config: AgentConfig
+  interactive: boolean
+  interrupts: Interrupts
+  logger: Logger
+}) {
+  const {config, interactive, interrupts, logger} = input
+  const {tools, auth} = await loadContributions(input.oclif, config)
+  const model = await auth.resolveClient(
+    {...config, logger},
+    {
+      interactive,
+      io: {info: (line) => process.stderr.write(`${line}\n`), interactive, signal: interrupts.runSignal},
+    },
+  )
+  const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
+  const approvals = createApprovals({
+    mode: config.approvalMode as ApprovalMode,
+    ...(interactive ? {prompter: createTtyApprovalPrompter({input: process.stdin, output: process.stderr})} : {}),
+  })
+  return {model, enabled, approvals}
+}
+
+/** Runs the loop in an open session, then ends it through the one end-of-run decision. */
+async function drive(input: {
+  config: AgentConfig
+  session: SandboxSession
+  emit: (event: AgentEvent) => void
+  interactive: boolean
+  interrupts: Interrupts
+  format: OutputFormat
+  flags: {apply: boolean; keep: boolean}
+  prompt: string
+  model: Parameters<typeof runAgent>[0]['model']
+  enabled: Parameters<typeof runAgent>[0]['tools']
+  approvals: Parameters<typeof runAgent>[0]['approvals']
+  logger: Logger
+}): Promise<RunTaskResult> {
+  const {config, session, emit, interrupts, flags, logger} = input
+  let end: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined
+  try {
+    const run = runAgent({
+      model: input.model,
+      tools: input.enabled,
+      session,
+      approvals: input.approvals,
+      signal: interrupts.runSignal,
+      maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
+      prompt: input.prompt,
+      logger,
+      cwd: config.projectRoot,
+    })
+    interrupts.onFirst(() => run.cancelCurrentTool())
+    for await (const event of run) {
+      if (event.type === 'run_finished' || event.type === 'run_failed') end = event
+      emit(event)
+    }
+  } catch (error) {
+    // The loop itself failed: the session is still let go of (removed, or warm with --reuse).
+    await session[Symbol.asyncDispose]()
+    throw error
+  }
+  const exitCode =
+    end?.type === 'run_finished' && end.reason === 'completed'
+      ? ExitCode.ok
+      : end?.type === 'run_finished' && end.reason === 'canceled'
+        ? ExitCode.interrupted
+        : ExitCode.failure
+  const completed = exitCode === ExitCode.ok
+
+  const finished = await finishSession({
+    session,
+    logger,
+    keepWhenRefused: false,
+    onChanges: (changes) => emit({type: 'changes_ready', changes}),
+    decide: async (changes): Promise<ChangesDecision> => {
+      if (flags.apply && completed) return 'apply'
+      if (flags.keep || flags.apply) return 'keep'
+      if (input.interactive && input.format === 'text') {
+        return askChangesDecision({input: process.stdin, output: process.stderr}, changes.changes.length)
+      }
+      return 'keep'
+    },
+  })
+  const reviewLater =
+    `review with \`agent diff ${session.id}\`, then ` +
+    `\`agent apply ${session.id}\` or \`agent discard ${session.id}\`.\n`
+  switch (finished.outcome) {
+    case 'unreadable':
+      return {
+        exitCode: completed ? ExitCode.failure : exitCode,
+        hint: `The sandbox stopped before its changes could be read, so nothing was applied. It is kept: ${reviewLater}`,
+      }
+    case 'applied':
+      emit({type: 'changes_applied', report: finished.report})
+      return {exitCode: finished.report.refused.length > 0 && completed ? ExitCode.failure : exitCode}
+    case 'kept': {
+      const why =
+        end?.type === 'run_failed'
+          ? 'The run failed, so nothing was applied. '
+          : flags.apply && !completed
+            ? 'The run did not complete, so nothing was applied. '
+            : ''
+      return {exitCode, hint: `${why}The sandbox is kept (stopped): ${reviewLater}`}
+    }
+    default:
+      return {exitCode}
+  }
+}
+
+/** An oclif exit (this.exit) passing through, not a failure of the run. */
+function isExit(error: unknown): boolean {
+  return (error as {oclif?: {exit?: number}} | undefined)?.oclif?.exit !== undefined && !isAgentError(error)
+}
