@@ -3,6 +3,7 @@
 import {StringDecoder} from 'node:string_decoder'
 
 import type {ChatContext} from './chat-context.js'
+import type {ChatOptions} from './chat-options.js'
 import {errorMessage} from './chat-errors.js'
 import type {CommandFocus} from './command-focus.js'
 import {cycleApprovalMode} from './commands/approval-mode.js'
@@ -24,7 +25,11 @@ export class ChatInput {
   private lineDone: ((line: Submission | typeof QUIT) => void) | undefined
 
   constructor(
-    private readonly context: Pick<ChatContext, 'options' | 'state' | 'screen'>,
+    private readonly context: {
+      options: Pick<ChatOptions, 'logger' | 'historyFile'>
+      state: ChatContext['state']
+      screen: ChatContext['screen']
+    },
     private readonly editor: LineEditor,
     private readonly focus: CommandFocus,
   ) {}

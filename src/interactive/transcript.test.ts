@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import type {AgentEvent} from '../agent/events.js'
 import {createStyle} from './style.js'
+import {loadMarkdownRenderer} from '../output/markdown-terminal.js'
 import {Transcript} from './transcript.js'
 
 const ESC = '\u001B'
@@ -94,5 +95,30 @@ describe('transcript: command output', () => {
     finish()
     expect(printed()).toContain('  │ red there\n')
     expect(printed()).not.toMatch(CONTROL)
+  })
+})
+
+describe('Transcript: the model markdown', () => {
+  it('prints complete blocks rendered behind the message mark, and shows the open block raw in the live lines', async () => {
+    const render = await loadMarkdownRenderer(60)
+    let printed = ''
+    const t = new Transcript({
+      style: createStyle(false),
+      print: (text) => {
+        printed += text
+      },
+      markdown: () => render,
+    })
+    t.handle({type: 'turn_started', turn: 1})
+    t.handle({type: 'text_delta', text: 'Use **npm** here.\n\n| a | b |\n|---|---|\n| 1 '})
+    expect(printed).toBe('✦ Use npm here.\n')
+    // The table is still being written: it shows as it came, below the scrollback, cut to the width.
+    expect(t.partialLines(40)).toEqual(['  | a | b |', '  |---|---|', '  | 1 '])
+    t.handle({type: 'text_delta', text: '| 2 |\n'})
+    t.handle({type: 'assistant_message', text: '', toolCalls: []})
+    expect(t.partialLines(40)).toEqual([])
+    const plain = printed.replace(/\u001B\[[0-9;]*m/g, '')
+    expect(plain).toMatch(/^✦ Use npm here\.\n {2}\n {2}┌───┬───┐\n {2}│ a +│ b +│/)
+    expect(plain).not.toContain('|---|')
   })
 })
