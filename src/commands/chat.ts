@@ -6,13 +6,7 @@ import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {
-  assertProjectDirectory,
-  loadContributions,
-  loadSessionConfig,
-  openSandbox,
-  reportConfigNotices,
-} from '../cli/run-wiring.js'
+import {assertProjectDirectory, loadContributions, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
 import {ExitCode, UserInputError} from '../errors.js'
 import {runChat} from '../interactive/chat-app.js'
 import {HISTORY_FILE_NAME, loadHistory} from '../interactive/history-file.js'
@@ -63,7 +57,6 @@ export default class Chat extends BaseCommand<typeof Chat> {
     }
     const config = loadSessionConfig(flags)
     await assertProjectDirectory(config.projectRoot)
-    reportConfigNotices(config)
     const {tools, auth} = await loadContributions(this.config, config)
     const historyFile = path.join(this.config.dataDir, HISTORY_FILE_NAME)
     const cleanup = new SessionCleanup()

@@ -1,7 +1,8 @@
 // The interactive session put together: its parts are built here, and the loop reads a line, runs it as a message
 // or a slash command, and ends with the quit dialog. The parts: chat-state (what the session knows), chat-screen
 // (what is drawn), chat-input (what a key does), commands/ (one file per slash command), chat-turn (a message to the
-// model), chat-sandbox, chat-auth, chat-prompts, command-focus (Ctrl+F), chat-terminal (terminal modes), chat-quit.
+// model), chat-sandbox, chat-auth, chat-prompts, chat-trust (folder trust), command-focus (Ctrl+F), chat-terminal
+// (terminal modes), chat-quit.
 import {createApprovals} from '../agent/approvals.js'
 import {loadMarkdownRenderer, type MarkdownRenderer} from '../output/markdown-terminal.js'
 import {ChatAuth} from './chat-auth.js'
@@ -15,6 +16,7 @@ import {ChatSandbox} from './chat-sandbox.js'
 import {ChatScreen} from './chat-screen.js'
 import {ChatState} from './chat-state.js'
 import {takeTerminal} from './chat-terminal.js'
+import {askFolderTrustOnFirstRun, showTrustNotices} from './chat-trust.js'
 import {runTurn} from './chat-turn.js'
 import {CommandFocus} from './command-focus.js'
 import {SLASH_COMMANDS} from './commands/index.js'
@@ -91,6 +93,9 @@ export async function runChat(options: ChatOptions): Promise<number> {
   screen.startSpinner()
   try {
     screen.banner(config.projectRoot, options.version)
+    showTrustNotices(context)
+    // Asked before the sandbox starts: the answer is part of how the folder is treated.
+    await askFolderTrustOnFirstRun(context)
     void sandbox.open()
     await context.auth.chooseInitial()
     for (;;) {

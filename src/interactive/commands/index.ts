@@ -7,6 +7,7 @@ import {diffCommand} from './diff.js'
 import {discardCommand} from './discard.js'
 import {helpCommand} from './help.js'
 import {modelCommand} from './model.js'
+import {permissionsCommand} from './permissions.js'
 import {quitCommand} from './quit.js'
 import type {SlashCommand} from './slash-command.js'
 import {statsCommand} from './stats.js'
@@ -18,6 +19,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   modelCommand,
   toolsCommand,
   approvalModeCommand,
+  permissionsCommand,
   diffCommand,
   applyCommand,
   discardCommand,
