@@ -1,0 +1,31 @@
+// Calls a plugin's agent:tools or agent:auth hook from a unit test, the way the CLI does, without `this` typing errors.
+import os from 'node:os'
+import type {Config, Hook} from '@oclif/core'
+
+import type {AgentHooks} from './hooks.js'
+
+/** The `this` of a hook outside the CLI: logging goes to the console, `error` and `exit` throw. */
+const testContext: Hook.Context = {
+  config: {} as Config,
+  debug: () => {},
+  error(input: Error | string): never {
+    throw input instanceof Error ? input : new Error(input)
+  },
+  exit(code = 0): never {
+    throw new Error(`hook exited with ${code}`)
+  },
+  log: (message?: unknown) => console.log(message),
+  warn: (input: Error | string) => console.warn(input),
+}
+
+/**
+ * Runs `hook` with the options the CLI would pass (`settings` defaults to `{}`, `home` to the user's home). The oclif
+ * `config` is an empty stand-in: a hook that needs the real one belongs in an integration test.
+ */
+export async function callHook<E extends 'agent:tools' | 'agent:auth'>(
+  hook: Hook<E, AgentHooks>,
+  options: Partial<AgentHooks[E]['options']> = {},
+): Promise<AgentHooks[E]['return']> {
+  const full = {settings: {}, home: os.homedir(), ...options, config: testContext.config, context: testContext}
+  return hook.call(testContext, full as Parameters<Hook<E, AgentHooks>>[0])
+}
