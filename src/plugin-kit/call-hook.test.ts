@@ -24,7 +24,8 @@ describe('callHook', () => {
 
   it('passes home to an auth hook and lets its errors through', async () => {
     const hook: AuthHook = async function ({home}) {
-      this.error(`no credentials under ${home}`)
+      if (home === '/tmp/nobody') this.error(`no credentials under ${home}`)
+      return []
     }
     await expect(callHook(hook, {home: '/tmp/nobody'})).rejects.toThrow('no credentials under /tmp/nobody')
   })

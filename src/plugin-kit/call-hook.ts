@@ -2,7 +2,9 @@
 import os from 'node:os'
 import type {Config, Hook} from '@oclif/core'
 
-import type {AgentHooks} from './hooks.js'
+import type {ToolDefinition} from '../tools/types.js'
+import type {AuthProvider} from './auth-provider.js'
+import type {AuthHook, AuthHookOptions, ToolsHook, ToolsHookOptions} from './hooks.js'
 
 /** The `this` of a hook outside the CLI: logging goes to the console, `error` and `exit` throw. */
 const testContext: Hook.Context = {
@@ -22,10 +24,12 @@ const testContext: Hook.Context = {
  * Runs `hook` with the options the CLI would pass (`settings` defaults to `{}`, `home` to the user's home). The oclif
  * `config` is an empty stand-in: a hook that needs the real one belongs in an integration test.
  */
-export async function callHook<E extends 'agent:tools' | 'agent:auth'>(
-  hook: Hook<E, AgentHooks>,
-  options: Partial<AgentHooks[E]['options']> = {},
-): Promise<AgentHooks[E]['return']> {
+export function callHook(hook: ToolsHook, options?: Partial<ToolsHookOptions>): Promise<ToolDefinition<unknown>[]>
+export function callHook(hook: AuthHook, options?: Partial<AuthHookOptions>): Promise<AuthProvider[]>
+export async function callHook(
+  hook: ToolsHook | AuthHook,
+  options: Partial<ToolsHookOptions & AuthHookOptions> = {},
+): Promise<unknown> {
   const full = {settings: {}, home: os.homedir(), ...options, config: testContext.config, context: testContext}
-  return hook.call(testContext, full as Parameters<Hook<E, AgentHooks>>[0])
+  return (hook as AuthHook).call(testContext, full)
 }
