@@ -212,7 +212,6 @@ describe('agent run (built CLI, real sandbox, scripted model)', () => {
     })
     expect(sent).toEqual(['first', 'second'])
     expect(result.exitCode).toBe(130)
-    expect(result.durationMs).toBeLessThan(30_000)
     expect(toolResults().s1).toMatch(/cancelled by user/i)
     expect(result.stderr).toMatch(/Stopping the running command[\s\S]*Ending the run[\s\S]*Cancelled · 2 turns/)
     expect(server.stepsUsed).toBe(2)

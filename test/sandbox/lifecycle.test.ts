@@ -106,14 +106,12 @@ describe('session lifecycle', () => {
     expect(idle.session.kind).toBe('idle')
     expect(idle.dockerState).toBe('running')
 
-    const started = performance.now()
+    // How much faster reuse is: bench/session-ready.ts.
     const second = await engine.open(dir, settings(), {reuse: true})
-    const reuseMs = performance.now() - started
     try {
       expect(second.id).toBe(first.id)
       const out = (await second.exec('ls; pgrep -x sleep || echo no-sleep').result).stdout.text
       expect(out).toBe('a.txt\nno-sleep\n')
-      expect(reuseMs).toBeLessThan(3000)
     } finally {
       await second.close()
     }

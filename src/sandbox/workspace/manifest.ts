@@ -37,11 +37,3 @@ export function deserializeManifest(data: SerializedManifest): Manifest {
   }
   return manifest
 }
-
-/** Normalizes a tar or listing path to the manifest's form: `./a/b/` -> `a/b`, `.` -> ``. */
-export function normalizeEntryPath(name: string): string {
-  let p = name.replace(/\\/g, '/')
-  while (p.startsWith('./')) p = p.slice(2)
-  if (p === '.') return ''
-  return p.replace(/\/+$/, '')
-}

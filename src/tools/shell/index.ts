@@ -4,7 +4,6 @@ export {
   DEFAULT_SHELL_TIMEOUT_MS,
   describeShellCall,
   MAX_SHELL_TIMEOUT_MS,
-  runShellCommandTool,
   SHELL_OUTPUT_DIR,
   SHELL_TOOL_NAME,
   shellParametersSchema,

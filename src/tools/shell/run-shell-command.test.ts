@@ -7,11 +7,13 @@ import type {ToolContext, ToolProgress} from '../types.js'
 import {
   createRunShellCommandTool,
   describeShellCall,
-  runShellCommandTool,
   shellParametersSchema,
   shellToolFromSettings,
 } from './run-shell-command.js'
 import {createFakeSession, type FakeSession, type ScriptedExec} from './testing/fake-session.js'
+
+/** The tool with no command restrictions and default shell settings. */
+const runShellCommandTool = createRunShellCommandTool()
 
 function context(
   session: FakeSession,

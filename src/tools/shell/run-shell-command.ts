@@ -355,9 +355,6 @@ export function createRunShellCommandTool(settings: ShellToolSettings = {}): Too
   } satisfies ToolDefinition<ShellParameters>)
 }
 
-/** The tool with no command restrictions and default shell settings. */
-export const runShellCommandTool: ToolDefinition<ShellParameters> = createRunShellCommandTool()
-
 /** The tool configured from merged settings (`tools.core`, `tools.exclude`, `tools.shell`). */
 export function shellToolFromSettings(tools: {
   core?: readonly string[] | undefined

@@ -1,4 +1,5 @@
-// TEST FAKE: an in-memory SandboxSession whose exec plays back scripted output and results; files live in a Map.
+// TEST FAKE (never built into dist: tsconfig.build.json leaves out testing/): an in-memory SandboxSession whose exec
+// plays back scripted output and results; files live in a Map.
 import type {ExecEvent, ExecHandle, ExecOptions, ExecResult, SandboxSession} from '../../../sandbox/types.js'
 
 export interface ScriptedExec {
