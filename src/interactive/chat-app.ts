@@ -86,6 +86,13 @@ export async function runChat(options: ChatOptions): Promise<number> {
       const {cols, rows} = size()
       focus.resize(cols, rows)
       screen.resize(cols, rows)
+      // Markdown from now on is laid out for the new width (the libraries are loaded already: this is quick).
+      if (typeof markdown === 'function') {
+        loadMarkdownRenderer(cols - 3).then(
+          (renderer) => (markdown = renderer),
+          () => undefined,
+        )
+      }
     },
     interrupt: () => input.interrupt(),
     stderr: (text) => screen.note(style.dim(text)),

@@ -83,6 +83,12 @@ describe('LineEditor', () => {
     expect(editor.value).toBe(block)
   })
 
+  it('drops control characters from a paste, so an escape sequence in it cannot act on the terminal', () => {
+    const editor = new LineEditor()
+    type(editor, {type: 'paste', text: 'ok\u001B]52;c;ZXZpbA==\u0007\u001B[2J\tend\nnext\r'})
+    expect(editor.text).toBe('ok]52;c;ZXZpbA==[2J  end\nnext')
+  })
+
   it('history skips blanks and repeats, and keeps the newest entries', () => {
     const history = new PromptHistory([], 3)
     for (const entry of ['a', 'a', ' ', 'b', 'c', 'd']) history.add(entry)

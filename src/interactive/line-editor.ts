@@ -3,6 +3,9 @@ import type {Key} from './keys.js'
 import {PastedBlocks} from './pasted-blocks.js'
 import {graphemes, visibleWidth, wrapLine} from '../output/text-width.js'
 
+// eslint-disable-next-line no-control-regex -- control characters are what pastes must not carry into the prompt
+const PASTE_CONTROLS = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g
+
 /** What a key did to the editor: changed it, asked to submit, or was not an editing key. */
 export type EditResult = 'changed' | 'submit' | 'ignored'
 
@@ -109,7 +112,8 @@ export class LineEditor {
       return 'changed'
     }
     if (key.type === 'paste') {
-      const text = key.text.replace(/\t/g, '  ')
+      // Pasted text is drawn in the prompt: control characters (an escape sequence in it) must not act on the terminal.
+      const text = key.text.replace(/\t/g, '  ').replace(PASTE_CONTROLS, '')
       this.insert(this.pastes.add(text, this.text) ?? text)
       return 'changed'
     }
