@@ -7,7 +7,7 @@ import type {Approvals, ApprovalRequest} from './approvals.js'
 import type {AgentEvent} from './events.js'
 import type {ModelClient, ModelMessage, ModelToolCall, TokenUsage} from './model-client.js'
 import {shellAlwaysScope} from './shell-approval.js'
-import {buildSystemPrompt} from './system-prompt.js'
+import {buildSystemPrompt} from './system-prompt/index.js'
 import {describeSchemaIssues, toModelToolSchema} from './tool-schemas.js'
 
 export interface RunAgentOptions {

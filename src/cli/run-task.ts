@@ -23,6 +23,7 @@ import {
   reportConfigNotices,
   type SessionFlags,
 } from './run-wiring.js'
+import {loadRunContext, runSystemPrompt} from './run-context.js'
 
 /** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
 export const DEFAULT_MAX_TURNS = 50
@@ -36,6 +37,8 @@ export interface RunTaskFlags extends SessionFlags {
   reuse: boolean
   'output-format': OutputFormat
   'include-partial-messages': boolean
+  'system-prompt'?: string | undefined
+  'append-system-prompt'?: string | undefined
 }
 
 export interface RunTaskOptions {
@@ -74,6 +77,8 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
     const config = loadSessionConfig(flags)
     await assertProjectDirectory(config.projectRoot)
     reportConfigNotices(config)
+    // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
+    const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
 
     // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
     // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).
@@ -89,6 +94,7 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
     let prepared: Awaited<ReturnType<typeof prepare>>
     try {
       prepared = await prepare({oclif, config, interactive, interrupts, logger})
+      prepared.systemPrompt = runSystemPrompt(config, prepared.enabled, context, flags)
     } catch (error) {
       startup.abort()
       await opening.then(
@@ -174,7 +180,7 @@ async function prepare(input: {
     mode: config.approvalMode as ApprovalMode,
     ...(interactive ? {prompter: createTtyApprovalPrompter({input: process.stdin, output: process.stderr})} : {}),
   })
-  return {model, enabled, approvals}
+  return {model, enabled, approvals, systemPrompt: undefined as string | undefined}
 }
 
 /** Runs the loop in an open session, then ends it through the one end-of-run decision. */
@@ -190,6 +196,7 @@ async function drive(input: {
   model: Parameters<typeof runAgent>[0]['model']
   enabled: Parameters<typeof runAgent>[0]['tools']
   approvals: Parameters<typeof runAgent>[0]['approvals']
+  systemPrompt: string | undefined
   logger: Logger
 }): Promise<RunTaskResult> {
   const {config, session, emit, interrupts, flags, logger} = input
@@ -203,6 +210,7 @@ async function drive(input: {
       signal: interrupts.runSignal,
       maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
       prompt: input.prompt,
+      ...(input.systemPrompt !== undefined ? {systemPrompt: input.systemPrompt} : {}),
       logger,
       cwd: config.projectRoot,
     })

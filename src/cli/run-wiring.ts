@@ -14,7 +14,9 @@ import {reportToStderr} from '../plugins/plugin-registries.js'
 import {createSandboxEngine} from '../sandbox/create-engine.js'
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxEngine, SandboxSession} from '../sandbox/types.js'
+import {contextFileNames, globalMemoryFile} from '../context/index.js'
 import {ToolRegistry} from '../tools/registry.js'
+import {createSaveMemoryTool} from '../tools/save-memory/save-memory-tool.js'
 import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
 import type {ToolDefinition} from '../tools/types.js'
 
@@ -61,7 +63,11 @@ export function reportConfigNotices(
 
 /** The core tools (plugins add theirs through the `agent:tools` hook). */
 export function coreTools(config: AgentConfig): ToolDefinition<unknown>[] {
-  return [shellToolFromSettings(config.settings.tools) as ToolDefinition<unknown>]
+  const memoryFile = globalMemoryFile(config.home, contextFileNames(config.settings.context.fileName))
+  return [
+    shellToolFromSettings(config.settings.tools) as ToolDefinition<unknown>,
+    createSaveMemoryTool({file: memoryFile}) as ToolDefinition<unknown>,
+  ]
 }
 
 /** Every tool and auth provider: the built-in ones plus what plugins contribute through their hooks (gathered once). */

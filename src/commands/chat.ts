@@ -7,6 +7,7 @@ import {Flags} from '@oclif/core'
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {assertProjectDirectory, loadContributions, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
+import {loadRunContext, runSystemPrompt} from '../cli/run-context.js'
 import {ExitCode, UserInputError} from '../errors.js'
 import {runChat} from '../interactive/chat-app.js'
 import {HISTORY_FILE_NAME, loadHistory} from '../interactive/history-file.js'
@@ -46,6 +47,11 @@ export default class Chat extends BaseCommand<typeof Chat> {
         'Start in a warm sandbox of this project left by an earlier --reuse run (faster), and leave it warm.',
     }),
     auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).'}),
+    'system-prompt': Flags.string({
+      description:
+        'Replace the built-in system prompt: a file to read, or the text itself when no such file exists (also QWEN_SYSTEM_MD).',
+    }),
+    'append-system-prompt': Flags.string({description: 'Add this text after the system prompt.'}),
   }
 
   async run(): Promise<void> {
@@ -57,14 +63,19 @@ export default class Chat extends BaseCommand<typeof Chat> {
     }
     const config = loadSessionConfig(flags)
     await assertProjectDirectory(config.projectRoot)
+    // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
+    const context = await loadRunContext(config, {logger: this.logger})
     const {tools, auth} = await loadContributions(this.config, config)
+    const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
+    const systemPrompt = runSystemPrompt(config, enabled, context, flags)
     const historyFile = path.join(this.config.dataDir, HISTORY_FILE_NAME)
     const cleanup = new SessionCleanup()
     const code = await runChat({
       terminal: {input: process.stdin, output: process.stdout},
       config,
       registered: tools.list(),
-      tools: tools.enabled(config.settings.tools).map((tool) => tool.definition),
+      tools: enabled,
+      systemPrompt: () => systemPrompt,
       auth,
       openSandbox: (signal) => openSandbox(config, {signal, logger: this.logger, cleanup, reuse: flags.reuse}),
       cleanup,

@@ -73,6 +73,11 @@ export default class Run extends BaseCommand<typeof Run> {
       description: 'With stream-json: also emit partial stream_event messages.',
     }),
     auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).'}),
+    'system-prompt': Flags.string({
+      description:
+        'Replace the built-in system prompt: a file to read, or the text itself when no such file exists (also QWEN_SYSTEM_MD).',
+    }),
+    'append-system-prompt': Flags.string({description: 'Add this text after the system prompt.'}),
   }
 
   async run(): Promise<void> {

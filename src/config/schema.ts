@@ -58,6 +58,9 @@ export const toolsSettingsSchema = z.looseObject({
   exclude: z.array(z.string()).optional(),
   approvalMode: z.enum(approvalModes).optional(),
   shell: shellSettingsSchema.default(shellSettingsSchema.parse({})),
+  /** Tool output longer than this many characters / lines is cut for the model (full text saved in the sandbox). */
+  truncateToolOutputThreshold: z.number().int().positive().optional(),
+  truncateToolOutputLines: z.number().int().positive().optional(),
 })
 
 export const modelSettingsSchema = z.looseObject({
@@ -67,6 +70,12 @@ export const modelSettingsSchema = z.looseObject({
   /** Request timeout for the model API, ms. */
   timeout: z.number().int().positive().optional(),
   maxRetries: z.number().int().min(0).max(20).optional(),
+  /** The model's context window in tokens (default: from the model's name, else a conservative 128K). */
+  contextWindowSize: z.number().int().min(1024).optional(),
+  /** Compress the history when the next request would pass this fraction of the context window (Qwen Code's 0.7). */
+  chatCompression: z.looseObject({contextPercentageThreshold: z.number().gt(0).max(1).optional()}).optional(),
+  /** Turn off stopping a run that repeats the same tool call or text. */
+  skipLoopDetection: z.boolean().optional(),
   /** Where Qwen Code keeps the same two knobs; read when the flat ones are absent. */
   generationConfig: z
     .looseObject({
@@ -99,7 +108,31 @@ export const advancedSettingsSchema = z.looseObject({
   excludedEnvVars: z.array(z.string().min(1)).default(['DEBUG', 'DEBUG_MODE']),
 })
 
+/** Project context files (QWEN.md, AGENTS.md), as Qwen Code's `context` settings. */
+export const contextSettingsSchema = z.looseObject({
+  /** File name or names to read in each directory (default QWEN.md, then AGENTS.md). */
+  fileName: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** How many directories below the project root are searched for context files. */
+  discoveryMaxDirs: z.number().int().min(0).max(10_000).optional(),
+})
+
+/** Saved conversations: how long they are kept (`30d`, `12h`) and how many at most. */
+export const generalSettingsSchema = z.looseObject({
+  sessionRetention: z
+    .looseObject({
+      enabled: z.boolean().optional(),
+      maxAge: z
+        .string()
+        .regex(/^\d+\s*[hdw]$/, 'a duration such as "30d", "12h" or "2w"')
+        .optional(),
+      maxCount: z.number().int().min(1).optional(),
+    })
+    .optional(),
+})
+
 export const settingsSchema = z.looseObject({
+  context: contextSettingsSchema.default(contextSettingsSchema.parse({})),
+  general: generalSettingsSchema.default(generalSettingsSchema.parse({})),
   model: modelSettingsSchema.default(modelSettingsSchema.parse({})),
   tools: toolsSettingsSchema.default(toolsSettingsSchema.parse({})),
   security: securitySettingsSchema.default(securitySettingsSchema.parse({})),

@@ -29,4 +29,6 @@ export interface ChatOptions {
   historyFile?: string
   color: boolean
   version?: string
+  /** The system prompt for a new conversation (built-in or replaced, with the project's context files). */
+  systemPrompt?: () => string
 }

@@ -31,6 +31,7 @@ export async function runTurn(context: ChatContext, host: TerminalHost, text: st
     logger: options.logger,
     cwd: options.config.projectRoot,
     conversation: state.conversation,
+    ...(options.systemPrompt ? {systemPrompt: options.systemPrompt()} : {}),
   })
   let usedTools = false
   for await (const event of run) {

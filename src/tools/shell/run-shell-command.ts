@@ -355,15 +355,25 @@ export function createRunShellCommandTool(settings: ShellToolSettings = {}): Too
   } satisfies ToolDefinition<ShellParameters>)
 }
 
-/** The tool configured from merged settings (`tools.core`, `tools.exclude`, `tools.shell`). */
+/**
+ * The tool configured from merged settings (`tools.core`, `tools.exclude`, `tools.shell`, and Qwen Code's
+ * `tools.truncateToolOutputThreshold` / `tools.truncateToolOutputLines` for what the model reads).
+ */
 export function shellToolFromSettings(tools: {
   core?: readonly string[] | undefined
   exclude?: readonly string[] | undefined
   shell?: ShellToolSettings['shell']
+  truncateToolOutputThreshold?: number | undefined
+  truncateToolOutputLines?: number | undefined
 }): ToolDefinition<ShellParameters> {
+  const limits = {
+    ...(tools.truncateToolOutputThreshold !== undefined ? {maxChars: tools.truncateToolOutputThreshold} : {}),
+    ...(tools.truncateToolOutputLines !== undefined ? {maxLines: tools.truncateToolOutputLines} : {}),
+  }
   return createRunShellCommandTool({
     core: tools.core,
     exclude: tools.exclude,
     ...(tools.shell ? {shell: tools.shell} : {}),
+    ...(Object.keys(limits).length > 0 ? {limits} : {}),
   })
 }
