@@ -52,8 +52,10 @@ describe('the default definition', () => {
   const dockerfile = fs.readFileSync(path.join(definition.dir, 'Dockerfile'), 'utf8')
   const {spec} = definition
 
-  it('is named after the package version', () => {
-    expect(defaultImageName()).toBe(`sandbox-agent/sandbox:${packageVersion()}`)
+  it('is named after the package version, unless SANDBOX_AGENT_IMAGE names another', () => {
+    expect(defaultImageName(undefined, {})).toBe(`sandbox-agent/sandbox:${packageVersion()}`)
+    expect(defaultImageName(undefined, {SANDBOX_AGENT_IMAGE: 'mine/sandbox:dev'})).toBe('mine/sandbox:dev')
+    expect(defaultImageName('1.2.3', {SANDBOX_AGENT_IMAGE: 'mine/sandbox:dev'})).toBe('sandbox-agent/sandbox:1.2.3')
   })
 
   it('Dockerfile says what image.json says (the offline builder reads image.json)', () => {
