@@ -116,6 +116,8 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
       prompt,
       logger,
     })
+    // A signal took over the sessions: its line, not this run's, says what happened (and it ends the process).
+    if (interrupts.exiting) await interrupts.exited
     renderer.finish()
     return outcome
   } catch (error) {
@@ -220,10 +222,12 @@ async function drive(input: {
       emit(event)
     }
   } catch (error) {
+    if (interrupts.exiting) await interrupts.exited
     // The loop itself failed: the session is still let go of (removed, or warm with --reuse).
     await session[Symbol.asyncDispose]()
     throw error
   }
+  if (interrupts.exiting) await interrupts.exited
   const exitCode =
     end?.type === 'run_finished' && end.reason === 'completed'
       ? ExitCode.ok

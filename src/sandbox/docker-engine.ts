@@ -70,10 +70,16 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     const settings: SandboxSettings = {...settingsIn, ...(options.mount !== undefined ? {mount: options.mount} : {})}
     const hostWorkspace = await realDirectory(workspace)
     const image = options.image ?? settings.image ?? defaultImageName()
-    await checkImage(this.docker, image)
+    const runnerUser = await checkImage(this.docker, image)
     throwIfAborted(options.signal)
     if (options.reuse) {
-      const reused = await reuseWarmContainer(this, {hostWorkspace, image, settings, keep: Boolean(options.keep)})
+      const reused = await reuseWarmContainer(this, {
+        hostWorkspace,
+        image,
+        settings,
+        keep: Boolean(options.keep),
+        runnerUser,
+      })
       if (reused) return reused
     }
     const id = newSessionId()
@@ -84,7 +90,11 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     const pending = {
       id,
       close: () => this.removeQuietly(container, volumeName(id)),
-      keep: () => this.removeQuietly(container, volumeName(id)),
+      // Nothing worth keeping yet: a signal's keep removes it too, and says so.
+      keep: async () => {
+        await this.removeQuietly(container, volumeName(id))
+        return 'removed' as const
+      },
     }
     this.cleanup?.add(pending)
     try {
@@ -95,6 +105,7 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
         settings,
         keep: Boolean(options.keep),
         hostEnv: this.hostEnv,
+        runnerUser,
       })
       timer.step('create')
       const client = await attachRunner(container, this.logger.child({session: id}))
@@ -102,12 +113,14 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
       timer.step('start')
       throwIfAborted(options.signal)
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
-      backend = await connectBackend(container, client, this.logger)
+      backend = await connectBackend(container, client, this.logger, runnerUser)
       timer.step('runner')
       // The isolation check and the copy run side by side; nothing runs in the container before both are done.
       const target = {container, backend, root: hostWorkspace, isIgnored}
       const [, manifest] = await Promise.all([
-        timer.timed('selftest', () => verifyIsolation(target.container, target.backend, settings, this.logger)),
+        timer.timed('selftest', () =>
+          verifyIsolation(target.container, target.backend, settings, this.logger, runnerUser),
+        ),
         timer.timed('copy', () => copyWorkspace(target, settings.mount ? 'mount' : 'archive')),
       ])
       timer.step('selftest+copy')

@@ -35,10 +35,24 @@ export interface SessionParts {
   onExit: 'remove' | 'keep' | 'idle'
 }
 
+/** How long winding a session down waits for the runner before going on without it. */
+const RUNNER_GRACE_MS = 3000
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
+
 export class DockerSandboxSession implements SandboxSession {
   readonly id: string
   readonly hostWorkspace: string
   private state: 'open' | 'kept' | 'closed' = 'open'
+  /** The keep or removal under way: a second caller (a signal) waits for it instead of assuming it done. */
+  private keeping: Promise<void> | undefined
+  private closing: Promise<void> | undefined
   private contents = new Map<string, Buffer>()
   private current = new Map<string, SandboxEntry>()
 
@@ -153,13 +167,25 @@ export class DockerSandboxSession implements SandboxSession {
     if (record) await this.parts.store.save({...record, manifest})
   }
 
-  /** Stops the container and keeps it (and the host record) for `agent diff/apply/discard <id>`. */
-  async keep(): Promise<void> {
-    if (this.state !== 'open') return
+  /**
+   * Stops the container and keeps it (and its volume and host record) for `agent diff/apply/discard <id>`. Says
+   * 'removed' when a removal got there first. A second call waits for the first.
+   */
+  async keep(): Promise<void | 'removed'> {
+    if (this.closing) {
+      await this.closing
+      return 'removed'
+    }
+    if (this.state === 'closed') return 'removed'
     this.state = 'kept'
-    this.parts.cleanup?.delete(this)
+    this.keeping ??= this.stopAndKeep().finally(() => this.parts.cleanup?.delete(this))
+    await this.keeping
+  }
+
+  private async stopAndKeep(): Promise<void> {
     const {container, backend} = this.parts
-    await backend.killBackground().catch(() => undefined)
+    // Bounded: a runner that no longer answers must not hold the container running.
+    await withTimeout(backend.killBackground(), RUNNER_GRACE_MS).catch(() => undefined)
     backend.detach()
     try {
       await container.stop({t: 2}).catch((error: {statusCode?: number}) => {
@@ -167,18 +193,26 @@ export class DockerSandboxSession implements SandboxSession {
       })
       await container.rename({name: containerName(this.id, {kind: 'kept'})}).catch(() => undefined)
     } catch (error) {
+      // Removed meanwhile (Ctrl-C again): nothing left to keep, and close() says so.
+      if (this.closing) return
       throw dockerFailure(error, 'stop the sandbox container')
     }
     this.parts.logger.info({session: this.id}, 'session kept')
   }
 
-  /** Removes the container, its volume and the host record; background processes die with it. Idempotent. */
+  /**
+   * Removes the container, its volume and the host record; background processes die with it. Wins over a keep under
+   * way. Idempotent: a second call waits for the first.
+   */
   async close(): Promise<void> {
-    if (this.state === 'closed') return
-    const wasKept = this.state === 'kept'
+    if (this.state === 'closed' && !this.closing) return
     this.state = 'closed'
-    this.parts.cleanup?.delete(this)
-    if (!wasKept) this.parts.backend.detach()
+    this.closing ??= this.remove().finally(() => this.parts.cleanup?.delete(this))
+    await this.closing
+  }
+
+  private async remove(): Promise<void> {
+    this.parts.backend.detach()
     try {
       await removeSandboxContainer(this.parts.docker, {containerId: this.parts.container.id, volume: this.parts.volume})
     } catch (error) {
@@ -193,11 +227,14 @@ export class DockerSandboxSession implements SandboxSession {
   async release(): Promise<void> {
     if (this.state !== 'open') return
     this.state = 'closed'
-    this.parts.cleanup?.delete(this)
-    await this.parts.backend.killBackground().catch(() => undefined)
-    this.parts.backend.detach()
-    await this.parts.container.rename({name: containerName(this.id, {kind: 'idle'})})
-    await this.parts.store.delete(this.id)
+    try {
+      await withTimeout(this.parts.backend.killBackground(), RUNNER_GRACE_MS).catch(() => undefined)
+      this.parts.backend.detach()
+      await this.parts.container.rename({name: containerName(this.id, {kind: 'idle'})})
+      await this.parts.store.delete(this.id)
+    } finally {
+      this.parts.cleanup?.delete(this)
+    }
     this.parts.logger.info({session: this.id}, 'session left warm for reuse')
   }
 

@@ -113,8 +113,8 @@ export interface SandboxSession extends AsyncDisposable {
   changes(): Promise<ChangeSet>
   /** Applies the changes to the host workspace, refusing anything that would land outside it. */
   apply(changes: ChangeSet, options?: ApplyOptions): Promise<ApplyReport>
-  /** Stops the container and keeps it (for `agent diff/apply/discard` later). */
-  keep(): Promise<void>
+  /** Stops the container and keeps it (for `agent diff/apply/discard` later); 'removed' when a removal won. */
+  keep(): Promise<void | 'removed'>
   /** Removes the container (and its volume). Idempotent. */
   close(): Promise<void>
 }

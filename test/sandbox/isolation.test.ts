@@ -33,7 +33,8 @@ describe('sandbox isolation', () => {
     const host = info.HostConfig
     expect(host.NetworkMode).toBe('none')
     expect(host.CapDrop).toEqual(['ALL'])
-    expect(host.CapAdd ?? []).toEqual([])
+    // The runner's only capabilities, to start commands as the agent (commands hold none: see below).
+    expect(host.CapAdd ?? []).toEqual(['SETUID', 'SETGID'])
     expect(host.SecurityOpt).toContain('no-new-privileges')
     expect(host.Privileged).toBe(false)
     expect(host.Init).toBe(true)
@@ -45,7 +46,8 @@ describe('sandbox isolation', () => {
     expect(host.Tmpfs?.['/tmp']).toMatch(/size=\d+/)
     expect(host.Binds ?? []).toEqual([])
     expect(host.LogConfig?.Type).toBe('none')
-    expect(info.Config.User).toBe('1000:1000')
+    // tini and the runner run as root, apart from the agent's commands (see runner-user.ts).
+    expect(info.Config.User).toBe('0:0')
     expect(info.Mounts.map((m) => [m.Type, m.Destination])).toEqual([['volume', '/workspace']])
     expect(JSON.stringify(info)).not.toContain('docker.sock')
     const labels = info.Config.Labels
@@ -56,6 +58,19 @@ describe('sandbox isolation', () => {
     expect(labels[Labels.createdAt]).toMatch(/^\d{4}-/)
     const volume = await engine.docker.getVolume(info.Mounts[0]!.Name!).inspect()
     expect(volume.Labels[Labels.sessionId]).toBe(session.id)
+  })
+
+  it('runs commands as the agent: every id 1000, no group 0, no capability, no-new-privileges', async () => {
+    const status = (
+      await session.exec("grep -E '^(Uid|Gid|Groups|CapPrm|CapEff|CapAmb|NoNewPrivs):' /proc/self/status").result
+    ).stdout.text
+    expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m)
+    expect(status).toMatch(/^Gid:\s+1000\s+1000\s+1000\s+1000$/m)
+    expect(status).toMatch(/^Groups:\s*$/m)
+    expect(status).toMatch(/^CapPrm:\s+0+$/m)
+    expect(status).toMatch(/^CapEff:\s+0+$/m)
+    expect(status).toMatch(/^CapAmb:\s+0+$/m)
+    expect(status).toMatch(/^NoNewPrivs:\s+1$/m)
   })
 
   it('passes no host variable except those named in sandbox.env', async () => {

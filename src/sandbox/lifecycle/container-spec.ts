@@ -6,6 +6,7 @@ import type {SandboxSettings} from '../../config/schema.js'
 import {UserInputError} from '../../errors.js'
 import {Labels, ownerLabels} from '../labels.js'
 import {CONTAINER_HOME, containerEnv, toDockerEnv} from './container-env.js'
+import {RUNNER_CAPABILITIES, type RunnerUser} from './runner-user.js'
 import {SessionLabels, containerName, volumeName} from './session-names.js'
 
 export const WORKSPACE_DIR = '/workspace'
@@ -13,6 +14,8 @@ export const WORKSPACE_DIR = '/workspace'
 export const MOUNT_LOWER_DIR = '/mnt/host-workspace'
 export const RUNNER_PATH = '/opt/sandbox-agent/runner.js'
 export const AGENT_USER = '1000:1000'
+/** The container's main process (tini and the runner) when the runner is kept apart from the agent. */
+export const RUNNER_ROOT_USER = '0:0'
 export const HOME_TMPFS_BYTES = 256 * 1024 * 1024
 
 /** Starts the runner; an image without node or the runner keeps an idle main process and is driven by docker exec. */
@@ -32,6 +35,8 @@ export interface ContainerSpecInput {
   hostEnv?: NodeJS.ProcessEnv
   keep?: boolean
   createdAt?: Date
+  /** 'separate' (the image's runner drops commands to the agent) or 'agent' (default: everything as the agent). */
+  runnerUser?: RunnerUser
 }
 
 export function sessionLabels(input: ContainerSpecInput): Record<string, string> {
@@ -44,6 +49,7 @@ export function sessionLabels(input: ContainerSpecInput): Record<string, string>
     [SessionLabels.configHash]: configHash(input.image, input.settings),
     [SessionLabels.workspaceMode]: input.settings.mount ? 'mount' : 'copy',
     [SessionLabels.volume]: volumeName(input.sessionId),
+    [SessionLabels.runnerUser]: input.runnerUser ?? 'agent',
     ...ownerLabels(),
   }
 }
@@ -66,9 +72,12 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
   if (settings.mount) {
     mounts.push({Type: 'bind', Source: input.workspace, Target: MOUNT_LOWER_DIR, ReadOnly: true})
   }
+  const separate = input.runnerUser === 'separate'
   const hostConfig: Dockerode.HostConfig = {
     NetworkMode: settings.network,
     CapDrop: ['ALL'],
+    // A separated runner needs these two to start commands as the agent; commands end up with no capability at all.
+    ...(separate ? {CapAdd: [...RUNNER_CAPABILITIES]} : {}),
     SecurityOpt: ['no-new-privileges'],
     Privileged: false,
     Init: true,
@@ -94,7 +103,7 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
     Image: input.image,
     Entrypoint: [],
     Cmd: RUNNER_COMMAND,
-    User: AGENT_USER,
+    User: separate ? RUNNER_ROOT_USER : AGENT_USER,
     WorkingDir: WORKSPACE_DIR,
     Env: toDockerEnv({...containerEnv(settings.env, input.hostEnv), SANDBOX_AGENT_WORKSPACE: WORKSPACE_DIR}),
     Labels: sessionLabels(input),

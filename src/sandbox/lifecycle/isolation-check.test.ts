@@ -76,4 +76,48 @@ describe('isolation checks', () => {
     const bridge = sandboxSettingsSchema.parse({network: 'bridge'})
     expect(selfTestProblems({...report, interfaces: ['lo', 'eth0'], probes: {x: 'connected'}}, bridge)).toEqual([])
   })
+
+  it('accept a separated runner only as root with SETUID/SETGID, and commands with no root id or capability', () => {
+    const root = inspect({CapAdd: ['SETUID', 'SETGID']}, {Config: {User: '0:0'}} as never)
+    const separated: SelfTestReport = {
+      ...report,
+      command: {uid: [1000, 1000, 1000], gid: [1000, 1000, 1000], groups: '', capPrm: '0000000000000000', capAmb: '0'},
+      runner: {separated: true, uid: 0, capPrm: '00000000000000c0', capEff: '0000000000000000'},
+    }
+    expect(inspectProblems(root, settings, 'separate')).toEqual([])
+    expect(selfTestProblems(separated, settings, 'separate')).toEqual([])
+    // the same container is refused when the runner was meant to run as the agent
+    expect(inspectProblems(root, settings)).toHaveLength(2)
+    expect(
+      inspectProblems(
+        inspect({CapAdd: ['SETUID', 'SYS_PTRACE']}, {Config: {User: '0:0'}} as never),
+        settings,
+        'separate',
+      ),
+    ).toEqual(['capabilities added: SYS_PTRACE'])
+    expect(inspectProblems(inspect(), settings, 'separate')).toEqual(['the runner runs as 1000:1000, expected 0:0'])
+    // an old runner (no report of its own), one holding more, commands keeping a root id, a group 0 or capabilities
+    expect(selfTestProblems(report, settings, 'separate')).toHaveLength(1)
+    expect(
+      selfTestProblems(
+        {...separated, runner: {...separated.runner!, capPrm: '00000000000800c0'}},
+        settings,
+        'separate',
+      ),
+    ).toHaveLength(1)
+    expect(
+      selfTestProblems({...separated, command: {...separated.command!, uid: [1000, 1000, 0]}}, settings, 'separate')
+        .length,
+    ).toBeGreaterThan(0)
+    expect(
+      selfTestProblems({...separated, command: {...separated.command!, groups: '0 1000'}}, settings, 'separate'),
+    ).toHaveLength(1)
+    expect(
+      selfTestProblems(
+        {...separated, command: {...separated.command!, capPrm: '00000000000000c0'}},
+        settings,
+        'separate',
+      ),
+    ).toHaveLength(1)
+  })
 })

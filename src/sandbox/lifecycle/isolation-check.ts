@@ -2,14 +2,19 @@
 import type Dockerode from 'dockerode'
 
 import type {SandboxSettings} from '../../config/schema.js'
-import {MOUNT_LOWER_DIR, WORKSPACE_DIR} from './container-spec.js'
+import {MOUNT_LOWER_DIR, RUNNER_ROOT_USER, WORKSPACE_DIR} from './container-spec.js'
+import {RUNNER_CAPABILITIES, RUNNER_CAPABILITY_BITS, type RunnerUser} from './runner-user.js'
 
-/** What the runner reports about itself from inside the container. */
+/** What the runner reports from inside the container; uid to noNewPrivs are what a command runs with. */
 export interface SelfTestReport {
   uid: number
   gid: number
   capEff: string
   noNewPrivs: string
+  /** Protocol 3: a command's real, effective and saved ids, groups and other capability sets. */
+  command?: {uid: number[]; gid: number[]; groups: string; capPrm: string; capAmb: string}
+  /** Protocol 3: the runner's own real uid and capabilities, and whether it runs apart from the commands. */
+  runner?: {separated: boolean; uid: number; capPrm: string; capEff: string}
   interfaces: string[]
   probes: Record<string, string>
   dockerSocket: boolean
@@ -23,13 +28,21 @@ export const NETWORK_PROBES = [
 ]
 
 /** Problems visible in `docker inspect`; empty when the container is configured as asked. */
-export function inspectProblems(info: Dockerode.ContainerInspectInfo, settings: SandboxSettings): string[] {
+export function inspectProblems(
+  info: Dockerode.ContainerInspectInfo,
+  settings: SandboxSettings,
+  runnerUser: RunnerUser = 'agent',
+): string[] {
   const problems: string[] = []
   const host = info.HostConfig
   if (host.NetworkMode !== settings.network)
     problems.push(`network mode is ${host.NetworkMode}, expected ${settings.network}`)
   if (!host.CapDrop?.includes('ALL')) problems.push('capabilities are not all dropped')
-  if ((host.CapAdd ?? []).length > 0) problems.push(`capabilities added: ${host.CapAdd?.join(', ')}`)
+  const allowedCaps: readonly string[] = runnerUser === 'separate' ? RUNNER_CAPABILITIES : []
+  const added = (host.CapAdd ?? []).filter(
+    (cap: string) => !allowedCaps.includes(cap.replace(/^CAP_/i, '').toUpperCase()),
+  )
+  if (added.length > 0) problems.push(`capabilities added: ${added.join(', ')}`)
   if (host.Privileged) problems.push('the container is privileged')
   if (!host.SecurityOpt?.includes('no-new-privileges')) problems.push('no-new-privileges is not set')
   if (!host.ReadonlyRootfs) problems.push('the root filesystem is writable')
@@ -39,7 +52,17 @@ export function inspectProblems(info: Dockerode.ContainerInspectInfo, settings: 
   if (tmpOptions === undefined || !/(^|,)size=\d/.test(tmpOptions)) problems.push('/tmp is not a size-capped tmpfs')
   if ((host.Binds ?? []).length > 0) problems.push(`host directories are bound: ${host.Binds?.join(', ')}`)
   const user = info.Config.User
-  if (!user || user === 'root' || user.startsWith('0:') || user === '0') problems.push('the container runs as root')
+  // A separated runner starts as root (holding only SETUID/SETGID) and runs every command as the agent.
+  if (
+    runnerUser === 'separate'
+      ? user !== RUNNER_ROOT_USER
+      : !user || user === 'root' || user.startsWith('0:') || user === '0'
+  )
+    problems.push(
+      runnerUser === 'separate'
+        ? `the runner runs as ${user}, expected ${RUNNER_ROOT_USER}`
+        : 'the container runs as root',
+    )
   for (const mount of info.Mounts ?? []) {
     const source = mount.Source ?? ''
     if (source.includes('docker.sock')) problems.push(`the Docker socket is mounted at ${mount.Destination}`)
@@ -55,10 +78,15 @@ export function inspectProblems(info: Dockerode.ContainerInspectInfo, settings: 
 }
 
 /** Problems the runner sees from inside; empty when isolation holds. */
-export function selfTestProblems(report: SelfTestReport, settings: SandboxSettings): string[] {
+export function selfTestProblems(
+  report: SelfTestReport,
+  settings: SandboxSettings,
+  runnerUser: RunnerUser = 'agent',
+): string[] {
   const problems: string[] = []
   if (report.uid === 0 || report.gid === 0) problems.push('commands run as root')
   if (!/^0+$/.test(report.capEff)) problems.push(`effective capabilities are ${report.capEff}, expected none`)
+  if (runnerUser === 'separate') problems.push(...separationProblems(report))
   if (report.noNewPrivs !== '1') problems.push('no-new-privileges does not hold inside the container')
   if (report.dockerSocket) problems.push('a Docker socket is reachable inside the container')
   if (settings.network === 'none') {
@@ -68,5 +96,23 @@ export function selfTestProblems(report: SelfTestReport, settings: SandboxSettin
       if (outcome === 'connected') problems.push(`a connection to ${target} succeeded with network "none"`)
     }
   }
+  return problems
+}
+
+/** A separated runner: root with at most SETUID/SETGID; commands with no root id, no group 0, no capability at all. */
+function separationProblems(report: SelfTestReport): string[] {
+  const {command, runner} = report
+  if (!command || !runner?.separated)
+    return ['the runner does not run apart from the commands (rebuild the image with `agent sandbox build`)']
+  const problems: string[] = []
+  const none = (caps: string): boolean => /^0+$/.test(caps)
+  if (runner.uid !== 0) problems.push(`the runner runs as uid ${runner.uid}, expected 0`)
+  if ((BigInt(`0x${runner.capPrm || '0'}`) & ~RUNNER_CAPABILITY_BITS) !== 0n)
+    problems.push(`the runner holds capabilities ${runner.capPrm}, expected at most SETUID and SETGID`)
+  if ([...command.uid, ...command.gid].some((id) => id === 0)) problems.push('commands keep a root id')
+  if (command.uid.some((id) => id !== report.uid) || command.gid.some((id) => id !== report.gid))
+    problems.push('commands keep another user id (real, effective and saved must match)')
+  if (command.groups.split(/\s+/).includes('0')) problems.push('commands are in group 0')
+  if (!none(command.capPrm) || !none(command.capAmb)) problems.push('commands hold capabilities')
   return problems
 }

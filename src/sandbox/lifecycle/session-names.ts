@@ -12,6 +12,8 @@ export const SessionLabels = {
   /** 'copy' or 'mount': how the workspace got into the container. */
   workspaceMode: `${LABEL_PREFIX}.workspace-mode`,
   volume: `${LABEL_PREFIX}.volume`,
+  /** 'separate' or 'agent': whether the runner runs apart from the agent's commands (see runner-user.ts). */
+  runnerUser: `${LABEL_PREFIX}.runner-user`,
 } as const
 
 /**

@@ -3,10 +3,12 @@ import type Dockerode from 'dockerode'
 
 import {AgentError, ExitCode} from '../../errors.js'
 import {dockerFailure} from '../docker-connection.js'
+import {runnerUserOf, type RunnerUser} from '../lifecycle/runner-user.js'
 
-export async function checkImage(docker: Dockerode, image: string): Promise<void> {
+/** Fails when the image is missing; says whether its runner can run apart from the commands. */
+export async function checkImage(docker: Dockerode, image: string): Promise<RunnerUser> {
   try {
-    await docker.getImage(image).inspect()
+    return runnerUserOf((await docker.getImage(image).inspect()).Config?.Labels ?? undefined)
   } catch (error) {
     if ((error as {statusCode?: number}).statusCode === 404) {
       throw new AgentError(`The sandbox image ${image} is not on this Docker engine`, {

@@ -8,6 +8,7 @@ import type {SandboxBackend} from '../backend.js'
 import {DockerExecBackend} from '../exec/docker-exec-backend.js'
 import {RunnerBackend} from '../runner/runner-backend.js'
 import {NO_RUNNER, RunnerClient} from '../runner/runner-client.js'
+import {SEPARATE_RUNNER_PROTOCOL, type RunnerUser} from '../lifecycle/runner-user.js'
 
 const RUNNER_READY_TIMEOUT_MS = 20_000
 
@@ -40,11 +41,20 @@ export async function connectBackend(
   container: Dockerode.Container,
   client: RunnerClient,
   logger: Logger,
+  runnerUser: RunnerUser = 'agent',
 ): Promise<SandboxBackend> {
   try {
     await client.waitReady(RUNNER_READY_TIMEOUT_MS)
+    if (runnerUser === 'separate' && client.version < SEPARATE_RUNNER_PROTOCOL) {
+      client.detach()
+      throw new AgentError(
+        `The image's runner speaks protocol ${client.version}, its label says ${SEPARATE_RUNNER_PROTOCOL}`,
+        {hint: 'Rebuild the image with `agent sandbox build`', exitCode: ExitCode.docker},
+      )
+    }
     return new RunnerBackend(client)
   } catch (error) {
+    if (error instanceof AgentError) throw error
     if (!client.diagnostics.includes(NO_RUNNER)) {
       const detail = client.diagnostics.trim().split('\n').pop() ?? ''
       throw new AgentError(`The sandbox runner did not start${detail ? `: ${detail}` : ''}`, {

@@ -4,6 +4,7 @@ import {dockerFailure} from '../docker-connection.js'
 import type {DockerSandboxSession} from '../docker-session.js'
 import {configHash} from '../lifecycle/container-spec.js'
 import {listSandboxContainers, removeSandboxContainer} from '../lifecycle/orphans.js'
+import type {RunnerUser} from '../lifecycle/runner-user.js'
 import {SessionLabels, containerName, volumeName} from '../lifecycle/session-names.js'
 import {loadIgnoreRules} from '../workspace/ignore-rules.js'
 import {attachRunner, connectBackend} from './connect-runner.js'
@@ -17,12 +18,13 @@ export interface ReuseRequest {
   image: string
   settings: SandboxSettings
   keep: boolean
+  runnerUser: RunnerUser
 }
 
 /** The reused session, or undefined when no warm container fits (one that fails on the way is removed). */
 export async function reuseWarmContainer(
   context: EngineContext,
-  {hostWorkspace, image, settings, keep}: ReuseRequest,
+  {hostWorkspace, image, settings, keep, runnerUser}: ReuseRequest,
 ): Promise<DockerSandboxSession | undefined> {
   const {docker, logger, store} = context
   const hash = configHash(image, settings)
@@ -37,16 +39,24 @@ export async function reuseWarmContainer(
     try {
       const inspected = await container.inspect()
       if (inspected.Config.Labels?.[SessionLabels.configHash] !== hash) continue
+      // Only a runner apart from the agent can clear every trace of the last run (reset in runner.js): as clean as a
+      // fresh container, or not reused at all.
+      if (inspected.Config.Labels?.[SessionLabels.runnerUser] !== 'separate' || runnerUser !== 'separate') {
+        logger.info({session: info.sessionId}, 'warm container cannot be reset to clean; removing it')
+        await removeSandboxContainer(docker, info).catch(() => undefined)
+        continue
+      }
       // Claim it: the rename fails if another process claimed it first.
       await container.rename({name: containerName(info.sessionId, {kind: 'active', ownerPid: process.pid})})
       const client = await attachRunner(container, logger.child({session: info.sessionId}))
-      const backend = await connectBackend(container, client, logger)
+      const backend = await connectBackend(container, client, logger, runnerUser)
+      if (backend.kind !== 'runner') throw new Error('no runner to reset the warm container with')
       const incremental = !settings.mount && backend.upload !== undefined && backend.remove !== undefined
       await backend.reset({keepWorkspace: incremental})
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
       const target = {container, backend, root: hostWorkspace, isIgnored}
       const [, manifest] = await Promise.all([
-        verifyIsolation(container, backend, settings, logger),
+        verifyIsolation(container, backend, settings, logger, runnerUser),
         copyWorkspace(target, settings.mount ? 'mount' : incremental ? 'refresh' : 'archive'),
       ])
       await store.save({

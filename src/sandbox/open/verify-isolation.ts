@@ -6,18 +6,22 @@ import {AgentError, ExitCode} from '../../errors.js'
 import type {Logger} from '../../logging/logger.js'
 import type {SandboxBackend} from '../backend.js'
 import {NETWORK_PROBES, inspectProblems, selfTestProblems} from '../lifecycle/isolation-check.js'
+import type {RunnerUser} from '../lifecycle/runner-user.js'
 
 export async function verifyIsolation(
   container: Dockerode.Container,
   backend: SandboxBackend,
   settings: SandboxSettings,
   logger: Logger,
+  runnerUser: RunnerUser = 'agent',
 ): Promise<void> {
   const [info, report] = await Promise.all([
     container.inspect(),
     backend.selftest(settings.network === 'none' ? NETWORK_PROBES : []),
   ])
-  const problems = [...inspectProblems(info, settings), ...selfTestProblems(report, settings)]
+  // Without a runner (docker exec), every process is the agent's anyway: nothing runs apart from it.
+  const expected = backend.kind === 'runner' ? runnerUser : 'agent'
+  const problems = [...inspectProblems(info, settings, runnerUser), ...selfTestProblems(report, settings, expected)]
   if (problems.length > 0) {
     logger.error({problems}, 'sandbox isolation check failed')
     throw new AgentError(`The sandbox is not isolated as configured: ${problems.join('; ')}`, {

@@ -90,19 +90,30 @@ export class DockerStreamDemuxer {
 export class FrameReader {
   private readonly queue = new ChunkQueue()
   private piece: {type: number; id: number; remaining: number} | undefined
+  private broken = false
+  /** Bytes consumed so far (where a corruption was found). */
+  offset = 0
 
+  /**
+   * `check` vets each header before anything waits on its length: it returns why the header cannot be the peer's
+   * (then the reader stops for good and `onCorrupt` hears it), or undefined.
+   */
   constructor(
     private readonly onFrame: (type: number, id: number, payload: Buffer) => void,
     private readonly streamed: ReadonlySet<number> = new Set(),
+    private readonly check?: (type: number, id: number, length: number) => string | undefined,
+    private readonly onCorrupt?: (reason: string, offset: number) => void,
   ) {}
 
   push(chunk: Buffer): void {
+    if (this.broken) return
     this.queue.push(chunk)
     for (;;) {
       const piece = this.piece
       if (piece) {
         if (this.queue.length === 0) return
         const bytes = this.queue.take(Math.min(piece.remaining, this.queue.firstLength()))
+        this.offset += bytes.length
         piece.remaining -= bytes.length
         if (piece.remaining === 0) this.piece = undefined
         this.onFrame(piece.type, piece.id, bytes)
@@ -113,13 +124,21 @@ export class FrameReader {
       const type = head.readUInt8(0)
       const id = head.readUInt32BE(1)
       const length = head.readUInt32BE(5)
+      const problem = this.check?.(type, id, length)
+      if (problem !== undefined) {
+        this.broken = true
+        this.onCorrupt?.(problem, this.offset)
+        return
+      }
       if (this.streamed.has(type) && length > 0) {
         this.queue.take(9)
+        this.offset += 9
         this.piece = {type, id, remaining: length}
         continue
       }
       if (this.queue.length < 9 + length) return
       this.queue.take(9)
+      this.offset += 9 + length
       this.onFrame(type, id, length === 0 ? Buffer.alloc(0) : this.queue.take(length))
     }
   }

@@ -3,8 +3,13 @@
 // Frame: [type u8][id u32 BE][length u32 BE][payload]. Output frames carry raw bytes; control frames carry
 // [json length u32 BE][json][optional raw tail]. The numbers must match runner.js's: protocol.test.ts compares them.
 
-/** The version this host speaks (and the runner in this checkout's image reports). */
-export const PROTOCOL_VERSION = 2
+/**
+ * The version this host speaks (and the runner in this checkout's image reports). 3: the runner starts as root and
+ * runs commands as the agent (control channel out of their reach), readFile takes maxBytes and refuses non-regular
+ * files, reset kills every agent process and empties home and /tmp, selftest adds {command, runner}. Images declare
+ * it with the label dev.sandbox-agent.runner-protocol (see runner-user.ts).
+ */
+export const PROTOCOL_VERSION = 3
 /**
  * The version that added stdin frames, readEntry, upload, remove and reset {keepWorkspace}; the host uses them only
  * with a runner at least this new (images built before it lack them). Stays 2 when PROTOCOL_VERSION moves on.

@@ -27,8 +27,36 @@ const INPUT_FRAME_BYTES = 256 * 1024
 /** How long past its own timeout the host waits for the runner to report a command. */
 const HOST_TIMEOUT_SLACK_MS = 5000
 
+/** Largest output frame the runner sends (it batches up to 256 KiB); anything longer is not the runner's. */
+const MAX_OUTPUT_FRAME = 16 * 1024 * 1024
+/** Largest control frame (a file's contents, a listing of a huge tree). */
+const MAX_CONTROL_FRAME = 1024 * 1024 * 1024
+const RUNNER_FRAME_TYPES: ReadonlySet<number> = new Set([
+  FrameType.ready,
+  FrameType.started,
+  FrameType.stdout,
+  FrameType.stderr,
+  FrameType.exit,
+  FrameType.reply,
+  FrameType.fail,
+])
+
+/** Why a frame header cannot come from the runner; undefined when it can. */
+export function frameProblem(type: number, id: number, length: number): string | undefined {
+  if (!RUNNER_FRAME_TYPES.has(type)) return `unknown frame type ${type}`
+  if (type === FrameType.ready && id !== 0) return `a ready frame for request ${id}`
+  const max = type === FrameType.stdout || type === FrameType.stderr ? MAX_OUTPUT_FRAME : MAX_CONTROL_FRAME
+  if (length > max) return `a ${length}-byte frame`
+  if (type !== FrameType.stdout && type !== FrameType.stderr && length < 4) return `a ${length}-byte control frame`
+  return undefined
+}
+
 /** What the container's start command prints when the image has no runner (see RUNNER_COMMAND). */
 export const NO_RUNNER = 'sandbox-agent: no runner'
+
+/** The one line a session ends with when bytes that are not the runner's show up in its control stream. */
+export const CORRUPTED_STREAM =
+  "the sandbox runner's control stream was corrupted (bytes that are not the runner's); the session cannot continue"
 
 export class RunnerGoneError extends Error {
   constructor(message = 'the sandbox container went away') {
@@ -70,6 +98,8 @@ export class RunnerClient implements RunnerCall {
   private gone = false
   private onNoRunner: (() => void) | undefined
   private stderrTail = ''
+  /** Set when the control stream carried bytes that are not the runner's: every command and call ends with it. */
+  corrupted: string | undefined
   ready = false
   /** The runner's protocol version (from its answer to ping); images built before version 2 lack upload and readEntry. */
   version = 1
@@ -79,8 +109,16 @@ export class RunnerClient implements RunnerCall {
     private readonly options: RunnerClientOptions,
   ) {
     this.frames = new FrameReader(
-      (type, id, payload) => this.onFrame(type, id, payload),
+      (type, id, payload) => {
+        try {
+          this.onFrame(type, id, payload)
+        } catch (error) {
+          this.onCorrupt(`an unreadable frame (${(error as Error).message})`, this.frames.offset)
+        }
+      },
       new Set([FrameType.stdout, FrameType.stderr]),
+      frameProblem,
+      (reason, offset) => this.onCorrupt(reason, offset),
     )
     this.demuxer = new DockerStreamDemuxer((stream, chunk) => {
       if (stream === 'stdout') this.frames.push(chunk)
@@ -190,7 +228,7 @@ export class RunnerClient implements RunnerCall {
       return {id, stream}
     }
     if (this.gone) {
-      stream.finish({containerGone: true, error: 'the sandbox container is gone'})
+      stream.finish({containerGone: true, error: this.corrupted ?? 'the sandbox container is gone'})
       return {id, stream}
     }
     const onAbort = (): void => this.write(encodeFrame(FrameType.cancel, id, Buffer.alloc(0)))
@@ -222,11 +260,21 @@ export class RunnerClient implements RunnerCall {
     return {id, stream}
   }
 
+  /** At once, not after a timeout: nothing after a corruption can be trusted, so the stream is dropped. */
+  private onCorrupt(reason: string, offset: number): void {
+    if (this.corrupted !== undefined || this.gone) return
+    this.corrupted = CORRUPTED_STREAM
+    this.options.logger.error({reason, offset}, 'runner control stream corrupted')
+    this.socket.destroy()
+    this.markGone()
+  }
+
   /** Ends every command and call as "container gone"; the session decides whether it was an OOM or a kill. */
   markGone(): void {
     if (this.gone) return
     this.gone = true
-    for (const pending of this.calls.values()) pending.reject(new RunnerGoneError())
+    const corrupted = this.corrupted
+    for (const pending of this.calls.values()) pending.reject(new RunnerGoneError(corrupted))
     this.calls.clear()
     const live = [...this.execs.values()]
     this.execs.clear()
@@ -236,11 +284,13 @@ export class RunnerClient implements RunnerCall {
           containerGone: true,
           oomKilled,
           ...(oomKilled ? {signal: 'SIGKILL'} : {}),
-          error: oomKilled ? 'the sandbox ran out of memory and was killed' : 'the sandbox container went away',
+          error: oomKilled
+            ? 'the sandbox ran out of memory and was killed'
+            : (corrupted ?? 'the sandbox container went away'),
         })
       }
     }
-    if (live.length > 0 && this.options.explainGone) {
+    if (live.length > 0 && this.options.explainGone && corrupted === undefined) {
       this.options.explainGone().then(
         (why) => finishAll(why.oomKilled),
         () => finishAll(false),

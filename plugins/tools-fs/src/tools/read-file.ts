@@ -42,6 +42,13 @@ export const readFileTool = defineTool({
       if (!entry) return toolFailure('execution_failed', `File not found: ${file}`)
       if (entry.type === 'directory')
         return toolFailure('invalid_parameters', `${file} is a directory; use list_directory instead`)
+      // A FIFO, socket or device: reading it could block or never end. Links are followed in the sandbox, where the
+      // runner opens without blocking and refuses whatever is not a regular file.
+      if (entry.type === 'other')
+        return toolFailure(
+          'invalid_parameters',
+          `${file} is not a regular file (a device, FIFO or socket); read_file reads regular files only`,
+        )
       if (entry.size > MAX_FILE_BYTES) {
         return toolFailure(
           'execution_failed',

@@ -32,6 +32,11 @@ export const writeFileTool = defineTool({
       )
     const existing = await statEntry(session, file)
     if (existing?.type === 'directory') return toolFailure('invalid_parameters', `${file} is a directory`)
+    if (existing?.type === 'other')
+      return toolFailure(
+        'invalid_parameters',
+        `${file} is not a regular file (a device, FIFO or socket); write_file writes regular files only`,
+      )
     if (!existing) await ensureParentDir(session, file, signal)
     await session.writeFile(file, content)
     const lines = content === '' ? 0 : content.split('\n').length - (content.endsWith('\n') ? 1 : 0)

@@ -11,7 +11,10 @@ import os from 'node:os'
 import path from 'node:path'
 
 // 2: STDIN frames (exec with stdin: true), readEntry, remove, reset {keepWorkspace}, batched output frames.
-const PROTOCOL_VERSION = 2
+// 3: started as root, the runner keeps the control channel to itself and runs commands as the agent user; readFile
+//    and writeFile refuse what is not a regular file; reset leaves no process or file of the agent user behind;
+//    selftest reports what a command sees ({command}) and the runner's own credentials ({runner}).
+const PROTOCOL_VERSION = 3
 const WORKSPACE = process.env.SANDBOX_AGENT_WORKSPACE || '/workspace'
 const STATE_DIR = '/tmp/sandbox-agent'
 const OOM_FIRST_FILE = new URL('oom-first.sh', import.meta.url).pathname
@@ -39,6 +42,40 @@ const DRAIN_WITH_SURVIVORS_MS = 30
 const DRAIN_MS = 500
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
+/** The user commands run as (the image's agent user). */
+const AGENT_UID = 1000
+const AGENT_GID = 1000
+/** Largest file readFile returns unless the host asks for less. */
+const READ_FILE_MAX = 64 * 1024 * 1024
+
+// ---------------------------------------------------------------- privileges
+
+/**
+ * Started as root (the host does so when the image declares protocol 3), the runner keeps its real and saved uid 0, so
+ * no process of the agent user can open /proc/<runner>/fd/*, ptrace it or signal it, and works with the agent's
+ * effective uid and gid, so every file it makes belongs to the agent. Commands are spawned with the agent's uid and gid
+ * (all three ids, no supplementary groups, no capabilities left). The container grants only CAP_SETUID and
+ * CAP_SETGID; no-new-privileges holds. Started as the agent (an older host), nothing changes: commands share its uid.
+ */
+const separated = process.getuid() === 0
+
+function dropToAgent() {
+  if (!separated) return
+  process.setgroups([])
+  process.setegid(AGENT_GID)
+  process.seteuid(AGENT_UID)
+}
+
+/** child_process.spawn for anything the agent's commands may reach: it runs as the agent user. */
+function spawnAsAgent(command, args, options) {
+  if (!separated) return spawn(command, args, options)
+  process.seteuid(0)
+  try {
+    return spawn(command, args, {...options, uid: AGENT_UID, gid: AGENT_GID})
+  } finally {
+    process.seteuid(AGENT_UID)
+  }
+}
 
 // ---------------------------------------------------------------- output
 
@@ -83,6 +120,8 @@ function growOutputPipe() {
 }
 
 growOutputPipe()
+// After growOutputPipe: its perl holds fd 1 for a moment and must not be the agent's.
+dropToAgent()
 
 function outputFull() {
   return output !== undefined && output.writableNeedDrain
@@ -365,7 +404,7 @@ function startExec(id, request) {
   let child
   try {
     const stdin = request.stdin ? 'pipe' : 'ignore'
-    child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: [stdin, 'pipe', 'pipe']})
+    child = spawnAsAgent('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: [stdin, 'pipe', 'pipe']})
   } catch (error) {
     sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
     return
@@ -518,7 +557,7 @@ function startBackground(id, request, cwd, env) {
   let fd
   try {
     fd = fs.openSync(logFile, 'a', 0o600)
-    const child = spawn('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: ['ignore', fd, fd]})
+    const child = spawnAsAgent('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: ['ignore', fd, fd]})
     child.on('error', (error) => log(`background ${id}: ${error.message}`))
     if (child.pid === undefined) throw new Error('could not start bash')
     backgroundGroups.add(child.pid)
@@ -586,9 +625,78 @@ function walk(root) {
   return entries
 }
 
+const TYPE_NAME = (stat) =>
+  stat.isFIFO()
+    ? 'a FIFO'
+    : stat.isCharacterDevice()
+      ? 'a character device'
+      : stat.isBlockDevice()
+        ? 'a block device'
+        : stat.isSocket()
+          ? 'a socket'
+          : stat.isDirectory()
+            ? 'a directory'
+            : 'not a regular file'
+
+function notRegular(file, stat) {
+  const error = new Error(
+    `${file} is ${TYPE_NAME(stat)}, not a regular file; the file tools read and write regular files only`,
+  )
+  error.code = 'ENOTREG'
+  return error
+}
+
+/**
+ * Opens a file without ever blocking the runner: O_NONBLOCK (a FIFO opens at once, or fails), then fstat of what was
+ * really opened; anything but a regular file (device, FIFO, socket, also through a link) is refused.
+ */
+function openRegular(file, flags, mode) {
+  let fd
+  try {
+    fd = fs.openSync(file, flags | fs.constants.O_NONBLOCK, mode)
+  } catch (error) {
+    // A FIFO opened for writing with no reader.
+    if (error.code === 'ENXIO') throw notRegular(file, {isFIFO: () => true})
+    throw error
+  }
+  const stat = fs.fstatSync(fd)
+  if (!stat.isFile()) {
+    fs.closeSync(fd)
+    throw notRegular(file, stat)
+  }
+  return {fd, stat}
+}
+
+/** A regular file's bytes, refusing more than maxBytes (the file may grow while it is read). */
+function readRegular(file, maxBytes) {
+  const {fd, stat} = openRegular(file, fs.constants.O_RDONLY)
+  try {
+    if (stat.size > maxBytes) throw tooLarge(file, maxBytes)
+    const chunks = []
+    let length = 0
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - length))
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null)
+      if (n === 0) break
+      chunks.push(buffer.subarray(0, n))
+      length += n
+      if (length > maxBytes) throw tooLarge(file, maxBytes)
+    }
+    return Buffer.concat(chunks, length)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+function tooLarge(file, maxBytes) {
+  const error = new Error(`${file} is larger than ${maxBytes} bytes`)
+  error.code = 'EFBIG'
+  return error
+}
+
 function sha256File(file) {
   const hash = crypto.createHash('sha256')
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
+  const {fd} = openRegular(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
   try {
     const buffer = Buffer.allocUnsafe(1 << 20)
     for (;;) {
@@ -604,7 +712,7 @@ function sha256File(file) {
 
 function runTo(command, args, input) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {stdio: ['pipe', 'ignore', 'pipe']})
+    const child = spawnAsAgent(command, args, {stdio: ['pipe', 'ignore', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
@@ -626,9 +734,83 @@ function probeTcp(host, port, timeoutMs) {
   })
 }
 
-function statusField(name) {
-  const match = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'))
+function statusField(name, status = fs.readFileSync('/proc/self/status', 'utf8')) {
+  const match = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)
   return match ? match[1].trim() : ''
+}
+
+/** What a command sees of itself: /proc/self/status of a process spawned exactly as commands are. */
+function commandStatus() {
+  return new Promise((resolve, reject) => {
+    const child = spawnAsAgent('/bin/cat', ['/proc/self/status'], {stdio: ['ignore', 'pipe', 'ignore'], env: {}})
+    let text = ''
+    child.stdout.on('data', (chunk) => (text += chunk))
+    child.on('error', reject)
+    child.on('close', () => resolve(text))
+  })
+}
+
+/** Real, effective and saved ids from a status line ("Uid:\t0\t1000\t0\t1000"). */
+function ids(line) {
+  const [real, effective, saved] = line.split(/\s+/).map(Number)
+  return {real, effective, saved}
+}
+
+// ---------------------------------------------------------------- reuse
+
+/** Pids of live processes whose real uid is `uid` (the runner itself never is: its real uid stays 0). */
+function processesOf(uid) {
+  const pids = []
+  for (const name of fs.readdirSync('/proc')) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57 || Number(name) === process.pid) continue
+    try {
+      const status = fs.readFileSync(`/proc/${name}/status`, 'latin1')
+      if (statusField('State', status).startsWith('Z')) continue
+      if (ids(statusField('Uid', status)).real === uid) pids.push(Number(name))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids
+}
+
+/**
+ * Kills every process of the agent user, however it detached (setsid, double fork), and waits until none is left.
+ * `kill -KILL -1` from a process of the agent signals all of them at once (a fork loop cannot outrun it); the runner
+ * is out of its reach. Rejects when some survive.
+ */
+async function killAgentProcesses() {
+  for (let round = 0; round < 20; round += 1) {
+    if (processesOf(AGENT_UID).length === 0) return
+    await new Promise((resolve) => {
+      const child = spawnAsAgent('/bin/bash', ['-c', 'kill -KILL -1 2>/dev/null; exit 0'], {stdio: 'ignore'})
+      child.on('error', resolve)
+      child.on('close', resolve)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  const left = processesOf(AGENT_UID)
+  if (left.length > 0) throw new Error(`processes of the agent user survived the reset: ${left.join(', ')}`)
+}
+
+/** Empties a directory the agent can write (home, /tmp, /dev/shm), making its own unreadable directories removable. */
+function emptyDirectory(dir) {
+  let names
+  try {
+    names = fs.readdirSync(dir)
+  } catch (error) {
+    if (error.code === 'ENOENT') return
+    throw error
+  }
+  for (const name of names) {
+    const entry = path.join(dir, name)
+    const stat = fs.lstatSync(entry)
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o700) !== 0o700) fs.chmodSync(entry, stat.mode | 0o700)
+      emptyDirectory(entry)
+    }
+    fs.rmSync(entry, {recursive: true, force: true})
+  }
 }
 
 const calls = {
@@ -646,11 +828,29 @@ const calls = {
     for (const target of request.probes || []) {
       probes[`${target.host}:${target.port}`] = await probeTcp(target.host, target.port, target.timeoutMs || 1500)
     }
+    const own = fs.readFileSync('/proc/self/status', 'utf8')
+    const command = await commandStatus()
+    const commandUid = ids(statusField('Uid', command))
+    const commandGid = ids(statusField('Gid', command))
     return {
-      uid: process.getuid(),
-      gid: process.getgid(),
-      capEff: statusField('CapEff'),
-      noNewPrivs: statusField('NoNewPrivs'),
+      // What commands run with (their uid, gid and capabilities), checked by the host.
+      uid: commandUid.real,
+      gid: commandGid.real,
+      capEff: statusField('CapEff', command),
+      noNewPrivs: statusField('NoNewPrivs', command),
+      command: {
+        uid: [commandUid.real, commandUid.effective, commandUid.saved],
+        gid: [commandGid.real, commandGid.effective, commandGid.saved],
+        groups: statusField('Groups', command),
+        capPrm: statusField('CapPrm', command),
+        capAmb: statusField('CapAmb', command),
+      },
+      runner: {
+        separated,
+        uid: ids(statusField('Uid', own)).real,
+        capPrm: statusField('CapPrm', own),
+        capEff: statusField('CapEff', own),
+      },
       interfaces,
       probes,
       dockerSocket: fs.existsSync('/var/run/docker.sock') || fs.existsSync('/run/docker.sock'),
@@ -675,7 +875,8 @@ const calls = {
 
   readFile: (request) => {
     const file = resolveCwd(request.path)
-    return {value: {size: fs.statSync(file).size}, tail: fs.readFileSync(file)}
+    const data = readRegular(file, Math.min(request.maxBytes ?? READ_FILE_MAX, READ_FILE_MAX))
+    return {value: {size: data.length}, tail: data}
   },
 
   /** One workspace entry for the host's diff: links are never followed; a regular file's bytes up to maxBytes. */
@@ -714,7 +915,13 @@ const calls = {
   writeFile: (request, tail) => {
     const file = resolveCwd(request.path)
     fs.mkdirSync(path.dirname(file), {recursive: true})
-    fs.writeFileSync(file, tail, {mode: request.mode ?? 0o644})
+    const {fd} = openRegular(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, request.mode ?? 0o644)
+    try {
+      fs.ftruncateSync(fd, 0)
+      for (let offset = 0; offset < tail.length;) offset += fs.writeSync(fd, tail, offset, tail.length - offset)
+    } finally {
+      fs.closeSync(fd)
+    }
     return {size: tail.length}
   },
 
@@ -747,10 +954,19 @@ const calls = {
 
   killBackground: async (request) => ({killed: await killBackground(request.graceMs ?? 500)}),
 
-  /** Reuse: stop everything but the runner; empty the workspace for a fresh copy unless the host updates it in place. */
+  /**
+   * Reuse: as clean as a fresh container. Every process of the agent user is killed (not only the ones the runner
+   * knows), home, /tmp and /dev/shm are emptied; the workspace is emptied for a fresh copy unless the host updates it
+   * in place. Fails (and the host then removes the container) when it cannot get there.
+   */
   reset: async (request) => {
     for (const job of jobs.values()) terminate(job, 'canceled')
     await killBackground(300)
+    if (separated) {
+      await killAgentProcesses()
+      for (const dir of [process.env.HOME || '/home/agent', '/tmp', '/dev/shm']) emptyDirectory(dir)
+      fs.mkdirSync(STATE_DIR, {recursive: true, mode: 0o700})
+    }
     if (request.keepWorkspace) return {ok: true, kept: true}
     const root = WORKSPACE
     for (const name of fs.readdirSync(root)) fs.rmSync(path.join(root, name), {recursive: true, force: true})
