@@ -3,6 +3,7 @@ import {Command, Flags, Errors, type Interfaces} from '@oclif/core'
 
 import {AgentError, ExitCode, isAgentError} from '../errors.js'
 import {createFileLogger, type Logger} from '../logging/logger.js'
+import {stripAnsi} from '../output/sanitize.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -90,11 +91,6 @@ export function parseErrorLine(text: string): string {
   // oclif's flag-value errors read "Parsing --flag" then the reason: make that "--flag: reason".
   const line = (reasons.join('; ') || firstLine(text)).replace(/^Parsing (--[\w-]+); /, '$1: ')
   return line.replace(/[.\s]+$/, '')
-}
-
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001B\[[0-9;]*m/g, '')
 }
 
 function isTruthy(value: string | undefined): boolean {

@@ -4,6 +4,7 @@ import {AgentError, ExitCode, isAgentError} from '../errors.js'
 import type {Logger} from '../logging/logger.js'
 import {isDockerConnectionError} from '../sandbox/docker-client.js'
 import type {ApplyReport, ChangeSet, SandboxSession} from '../sandbox/types.js'
+import {applyWithPolicy} from './apply-with-policy.js'
 
 export type ChangesDecision = 'apply' | 'keep' | 'discard'
 
@@ -15,6 +16,13 @@ export interface FinishSessionOptions {
   onChanges?(changes: ChangeSet): void
   /** After an apply that refused some entries: keep the sandbox so they can be looked at, or remove it. */
   keepWhenRefused: boolean
+  /** The second confirmation given up front (--apply-sensitive): sensitive files and writable bits are applied too. */
+  allowSensitive?: boolean
+  /**
+   * Asks the second confirmation, given the summary lines of the sensitive changes; absent: not asked, they are held
+   * back (and the sandbox is kept for them).
+   */
+  confirmSensitive?(lines: string[]): Promise<boolean>
   logger: Logger
 }
 
@@ -44,8 +52,13 @@ export async function finishSession(options: FinishSessionOptions): Promise<Sess
     if (changes.changes.length === 0) return {outcome: 'no-changes', changes}
     const decision = await options.decide(changes)
     if (decision === 'apply') {
-      const report = await session.apply(changes)
-      keep = options.keepWhenRefused && report.refused.length > 0
+      const report = await applyWithPolicy({
+        session,
+        changes,
+        allowSensitive: options.allowSensitive ?? false,
+        ...(options.confirmSensitive ? {ask: options.confirmSensitive} : {}),
+      })
+      keep = (options.keepWhenRefused && report.refused.length > 0) || (report.heldBack?.length ?? 0) > 0
       return {outcome: 'applied', changes, report, kept: keep}
     }
     if (decision === 'discard') return {outcome: 'discarded', changes}

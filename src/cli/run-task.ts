@@ -10,8 +10,9 @@ import {ExitCode, isAgentError} from '../errors.js'
 import type {Logger} from '../logging/logger.js'
 import {createRenderer} from '../output/create-renderer.js'
 import type {OutputFormat, Renderer} from '../output/renderer.js'
-import {askChangesDecision, createTtyApprovalPrompter} from '../output/tty-prompts.js'
+import {askChangesDecision, askSensitiveConfirmation, createTtyApprovalPrompter} from '../output/tty-prompts.js'
 import type {SandboxSession} from '../sandbox/types.js'
+import {heldBackHint} from './apply-with-policy.js'
 import {finishSession, type ChangesDecision} from './finish-session.js'
 import {Interrupts} from './interrupts.js'
 import {readPrompt} from './read-prompt.js'
@@ -34,6 +35,7 @@ export interface RunTaskFlags extends SessionFlags {
   'prompt-file'?: string | undefined
   apply: boolean
   keep: boolean
+  'apply-sensitive': boolean
   reuse: boolean
   'output-format': OutputFormat
   'include-partial-messages': boolean
@@ -193,7 +195,7 @@ async function drive(input: {
   interactive: boolean
   interrupts: Interrupts
   format: OutputFormat
-  flags: {apply: boolean; keep: boolean}
+  flags: {apply: boolean; keep: boolean; 'apply-sensitive': boolean}
   prompt: string
   model: Parameters<typeof runAgent>[0]['model']
   enabled: Parameters<typeof runAgent>[0]['tools']
@@ -236,16 +238,22 @@ async function drive(input: {
         : ExitCode.failure
   const completed = exitCode === ExitCode.ok
 
+  const tty = {input: process.stdin, output: process.stderr}
+  // The second confirmation is asked only of someone who was asked the first: --apply alone never asks.
+  let asked = false
   const finished = await finishSession({
     session,
     logger,
     keepWhenRefused: false,
+    allowSensitive: flags['apply-sensitive'],
+    confirmSensitive: async (lines) => asked && askSensitiveConfirmation(tty, lines),
     onChanges: (changes) => emit({type: 'changes_ready', changes}),
     decide: async (changes): Promise<ChangesDecision> => {
       if (flags.apply && completed) return 'apply'
       if (flags.keep || flags.apply) return 'keep'
       if (input.interactive && input.format === 'text') {
-        return askChangesDecision({input: process.stdin, output: process.stderr}, changes.changes.length)
+        asked = true
+        return askChangesDecision(tty, changes.changes.length)
       }
       return 'keep'
     },
@@ -259,9 +267,15 @@ async function drive(input: {
         exitCode: completed ? ExitCode.failure : exitCode,
         hint: `The sandbox stopped before its changes could be read, so nothing was applied. It is kept: ${reviewLater}`,
       }
-    case 'applied':
+    case 'applied': {
       emit({type: 'changes_applied', report: finished.report})
-      return {exitCode: finished.report.refused.length > 0 && completed ? ExitCode.failure : exitCode}
+      const heldBack = (finished.report.heldBack?.length ?? 0) > 0
+      const failed = finished.report.refused.length > 0 || heldBack
+      return {
+        exitCode: failed && completed ? ExitCode.failure : exitCode,
+        ...(heldBack ? {hint: heldBackHint(session.id)} : {}),
+      }
+    }
     case 'kept': {
       const why =
         end?.type === 'run_failed'

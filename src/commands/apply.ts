@@ -1,7 +1,9 @@
 // `agent apply <session>`: writes a kept session's changes to the host project (hardened), then removes the session.
 import {Args, Flags} from '@oclif/core'
 
+import {applyWithPolicy} from '../cli/apply-with-policy.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {askSensitiveConfirmation} from '../output/tty-prompts.js'
 import {renderApplyReport} from '../sandbox/changes/render-changes.js'
 import {createSandboxEngine} from '../sandbox/create-engine.js'
 
@@ -10,7 +12,8 @@ export default class Apply extends BaseCommand<typeof Apply> {
   static override description = [
     'Reads the changes out of the kept container and writes them into the project directory the session was started from. Nothing is ever written outside the project: absolute paths, `..`, symlinks pointing out, writes through host symlinks, device files, fifos, hard links and anything under .git are refused and listed; setuid/setgid bits are dropped; each file is written to a temporary file and renamed into place. The total size is capped by sandbox.maxApplyBytes.',
     'Files that were also edited on the host since the session started are refused unless --force. When everything applied the session is removed; when something was refused it is kept (use --discard to remove it anyway).',
-    'Exits with 1 when any entry was refused.',
+    'Sensitive files (those tools on the host run or load on their own: .qwen/, .env*, .envrc, .vscode/, .idea/, .github/workflows/, .gitattributes, .gitmodules, git hooks directories, .npmrc, .pypirc...) and new group/world-writable bits are applied only with --apply-sensitive, or after you confirm the list on a terminal; otherwise they stay in the kept session.',
+    'Exits with 1 when any entry was refused or held back.',
   ].join('\n\n')
 
   static override examples = [
@@ -36,6 +39,10 @@ export default class Apply extends BaseCommand<typeof Apply> {
     keep: Flags.boolean({description: 'Keep the session after applying.', default: false, exclusive: ['discard']}),
     discard: Flags.boolean({description: 'Remove the session even if some entries were refused.', default: false}),
     json: Flags.boolean({description: 'Print the apply report as JSON on stdout.', default: false}),
+    'apply-sensitive': Flags.boolean({
+      description: 'Also apply sensitive files and group/world-writable bits (see above) without asking.',
+      default: false,
+    }),
   }
 
   async run(): Promise<void> {
@@ -45,10 +52,18 @@ export default class Apply extends BaseCommand<typeof Apply> {
     let remove = false
     try {
       const changes = await session.changes()
-      const report = await session.apply(changes, {force: this.flags.force})
+      const tty = {input: process.stdin, output: process.stderr}
+      const canAsk = !this.flags.json && process.stdin.isTTY === true && process.stderr.isTTY === true
+      const report = await applyWithPolicy({
+        session: {apply: (set, options) => session.apply(set, {...options, force: this.flags.force})},
+        changes,
+        allowSensitive: this.flags['apply-sensitive'],
+        ...(canAsk ? {ask: (lines: string[]) => askSensitiveConfirmation(tty, lines)} : {}),
+      })
       process.stdout.write(this.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderApplyReport(report))
-      remove = !this.flags.keep && (report.refused.length === 0 || this.flags.discard)
-      if (report.refused.length > 0) process.exitCode = 1
+      const incomplete = report.refused.length > 0 || (report.heldBack?.length ?? 0) > 0
+      remove = !this.flags.keep && (!incomplete || this.flags.discard)
+      if (incomplete) process.exitCode = 1
     } finally {
       if (remove) await session.close()
       else await session.keep()

@@ -63,6 +63,10 @@ export default class Run extends BaseCommand<typeof Run> {
     keep: Flags.boolean({
       description: 'Keep the stopped sandbox for `agent diff|apply|discard` instead of deciding now.',
     }),
+    'apply-sensitive': Flags.boolean({
+      description:
+        'When applying, also apply sensitive files (.qwen, .env*, .vscode, .github/workflows, git hooks... that tools on the host run on their own) and group/world-writable bits; without it they stay in the kept sandbox.',
+    }),
     'output-format': Flags.option({
       char: 'o',
       options: OUTPUT_FORMATS,

@@ -21,6 +21,19 @@ export async function quitSession({options, state, screen, prompts, sandbox}: Ch
     logger: options.logger,
     // Refused entries stay in the kept sandbox, to be looked at with `agent diff`.
     keepWhenRefused: true,
+    // Sensitive files (and new writable bits) need a second yes, given to their list.
+    confirmSensitive: async (lines) => {
+      screen.note(yellow(`Sensitive: tools on the host run or load these on their own:\n${indent(lines.join('\n'))}`))
+      const answer = await prompts.choose<boolean>(
+        'Apply these sensitive changes too?',
+        [
+          {key: 'n', label: 'No, keep them in the sandbox', value: false},
+          {key: 'y', label: 'Yes, apply them too', value: true},
+        ],
+        {escapeValue: false, interruptValue: false},
+      )
+      return answer
+    },
     onChanges: (changes) => {
       const count = changes.changes.length
       if (count > 0)

@@ -119,7 +119,7 @@ export class Transcript {
           startedAt: Date.now(),
           terminal: false,
         }
-        const name = this.options.displayNames?.get(event.name) ?? event.name
+        const name = this.options.displayNames?.get(event.name) ?? showControls(event.name, {singleLine: true})
         const why = (event.input as {description?: unknown} | null)?.description
         let line = `${style.cyan('●')} ${style.bold(name)} ${this.tool.description}\n`
         if (typeof why === 'string' && why.trim() !== '') line += `  ${style.dim(showControls(why.trim()))}\n`
@@ -140,7 +140,7 @@ export class Transcript {
       case 'model_retry':
         this.note(
           style.yellow(
-            `  model request failed (${event.reason}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s`,
+            `  model request failed (${showControls(event.reason, {singleLine: true})}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s`,
           ),
         )
         break

@@ -131,7 +131,12 @@ export const resultMessageSchema = z.object({
   changed_files: z.array(changedFileSchema),
   /** Present when the changes were applied to the host (--apply). */
   applied: z
-    .object({files: z.array(z.string()), refused: z.array(z.object({path: z.string(), reason: z.string()}))})
+    .object({
+      files: z.array(z.string()),
+      refused: z.array(z.object({path: z.string(), reason: z.string()})),
+      /** Sensitive changes left in the sandbox for want of --apply-sensitive (the session is kept). */
+      held_back: z.array(z.object({path: z.string(), reason: z.string()})).optional(),
+    })
     .optional(),
   error: z.object({type: z.string(), message: z.string()}).optional(),
 })

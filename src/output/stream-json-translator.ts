@@ -262,7 +262,7 @@ export class StreamJsonTranslator {
       usage: toUsage(usage),
       permission_denials: this.denials,
       changed_files: (this.changes?.changes ?? []).map((change) => ({path: change.path, kind: change.kind})),
-      ...(this.applied ? {applied: {files: this.applied.applied, refused: this.applied.refused}} : {}),
+      ...(this.applied ? {applied: appliedField(this.applied)} : {}),
     }
     if (end?.type === 'run_finished' && end.reason === 'completed')
       return {...base, subtype: 'success', is_error: false}
@@ -300,5 +300,14 @@ function toUsage(usage: TokenUsage): StreamJsonUsage {
     input_tokens: usage.inputTokens,
     output_tokens: usage.outputTokens,
     total_tokens: usage.inputTokens + usage.outputTokens,
+  }
+}
+
+/** The result's `applied` field: what was written, refused, and held back for the second confirmation. */
+function appliedField(report: ApplyReport): NonNullable<ResultMessage['applied']> {
+  return {
+    files: report.applied,
+    refused: report.refused,
+    ...(report.heldBack && report.heldBack.length > 0 ? {held_back: report.heldBack} : {}),
   }
 }

@@ -31,7 +31,9 @@ describe('terminal text', () => {
     const left = cleanOutput(all, false)
     expect(left).toBe(`\b\t\n\r${all.slice(0x20, 0x7f)}`)
     expect(cleanOutput(all, true)).toBe(left)
-    expect(cleanOutput('a\u0007b\u001Bc\u007Fd\u009Be', false)).toBe('abcde')
+    // ESC c is a whole sequence (reset the terminal): it goes with its letter.
+    expect(cleanOutput('a\u0007b\u001Bc\u007Fd\u009Be', false)).toBe('abde')
+    expect(cleanOutput('a\u0007b\u001B\u007Fd\u009Be', false)).toBe('abde')
     // Colours stay only when asked for; a lone escape character never does.
     expect(cleanOutput('\u001B[31mred\u001B[0m \u001B', true)).toBe('\u001B[31mred\u001B[0m ')
     expect(cleanOutput('\u001B[31mred\u001B[0m', false)).toBe('red')

@@ -1,40 +1,14 @@
-// Terminal text for both renderers: making command output and model text safe to print (widths and wrapping are in
-// text-width.ts).
+// Terminal text for both renderers: making command output safe to print (the sanitiser itself is in sanitize.ts;
+// widths and wrapping are in text-width.ts).
 /* eslint-disable no-control-regex -- terminal escape sequences are what this file matches */
-
+import {keepOnlyColors, stripAnsi} from './sanitize.js'
 import {charWidth} from './text-width.js'
 
 const SGR = /\u001B\[[0-9;:]*m/g
-const ANY_ESCAPE =
-  /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B[P^_][^\u001B]*\u001B\\|\u001B[@-Z\\-_]|\u001B[()#][0-9A-Za-z]/g
 const TOKEN = /\u001B\[[0-9;:]*m|[\s\S]/gu
 
-/** Removes every escape sequence (colours, cursor movement, titles). */
-export function stripAnsi(text: string): string {
-  return text.replace(ANY_ESCAPE, '')
-}
-
-/**
- * Text from the model (its words, a command it wants to run) made safe to print: control characters, escape
- * sequences included, are shown as `\e` or `\xNN` instead of acting on the terminal, so a command cannot hide or
- * rewrite what the approval question shows. Newlines stay, a tab becomes a space, a carriage return goes.
- */
-export function showControls(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, (char) =>
-    char === '\t'
-      ? ' '
-      : char === '\r'
-        ? ''
-        : char === '\u001B'
-          ? '\\e'
-          : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  )
-}
-
-/** Keeps colour codes (SGR) and removes the other escape sequences (cursor movement, screen modes, titles). */
-export function keepOnlyColors(text: string): string {
-  return text.replace(ANY_ESCAPE, (match) => (/^\u001B\[[0-9;:]*m$/.test(match) ? match : ''))
-}
+// The sanitiser lives in one place; these are re-exported for the renderers that import them from here.
+export {keepOnlyColors, showControls, stripAnsi} from './sanitize.js'
 
 /**
  * What a line of terminal output shows once carriage returns are applied: `50%\r100%` shows `100%`. Output of

@@ -1,11 +1,13 @@
 // Output for people: the model's text on stdout as it streams; tool calls, live output and the summary on stderr.
 import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
+import {changeLine, renderHeldBack} from '../sandbox/changes/render-changes.js'
 import type {ChangeSet} from '../sandbox/types.js'
 import type {ToolErrorKind, ToolKind} from '../tools/types.js'
 import {MarkdownStream} from './markdown-stream.js'
 import {loadMarkdownRenderer, type MarkdownRenderer} from './markdown-terminal.js'
-import {cleanOutput, renderOutputLine, showControls, splitCutEscape} from './terminal-text.js'
+import {safeLine, showControls} from './sanitize.js'
+import {cleanOutput, renderOutputLine, splitCutEscape} from './terminal-text.js'
 import type {RenderIO, Renderer} from './renderer.js'
 import {firstLine, lastLine} from './text-lines.js'
 
@@ -18,7 +20,6 @@ export interface TextRendererOptions {
 
 /** Errors the loop itself writes for the model: their model text is the clearest explanation for people too. */
 const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
-const CHANGE_MARK = {added: 'A', modified: 'M', deleted: 'D'} as const
 
 /**
  * Why two streams: stdout carries only what the model says, so `agent run "..." > answer.md` or `| less` keep just the
@@ -95,14 +96,14 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
     ].filter(Boolean)
     const head =
       end?.type === 'run_failed'
-        ? red(`Failed: ${end.message}`)
+        ? red(`Failed: ${safeLine(end.message)}`)
         : end?.reason === 'max_turns'
           ? yellow(`Stopped: reached the limit of ${turns} turns (--max-turns)`)
           : end?.reason === 'canceled'
             ? yellow('Cancelled')
             : green('Done')
     const lines = [`${head} ${dim('·')} ${stats.join(dim(' · '))}`]
-    for (const change of changes?.changes ?? []) lines.push(`  ${CHANGE_MARK[change.kind]} ${change.path}`)
+    for (const change of changes?.changes ?? []) lines.push(`  ${changeLine(change)}`)
     err(`\n${lines.join('\n')}\n`)
   }
 
@@ -125,7 +126,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
           break
         case 'tool_call_started':
           kinds.set(event.id, event.kind)
-          err(`${cyan('●')} ${bold(event.name)} ${showControls(event.description)}\n`)
+          err(`${cyan('●')} ${bold(safeLine(event.name))} ${safeLine(event.description)}\n`)
           outputAtLineStart = true
           break
         case 'approval_needed':
@@ -154,16 +155,18 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
           const error = event.result.error
           if (error) {
             // The loop's own errors explain best in their model text; a tool's forUser ends with its outcome line.
-            const text = LOOP_ERRORS.has(error.kind) ? firstLine(event.result.forModel) : lastLine(event.result.forUser)
+            const text = safeLine(
+              LOOP_ERRORS.has(error.kind) ? firstLine(event.result.forModel) : lastLine(event.result.forUser),
+            )
             err(`  ${red('✗')} ${text} ${dim(`(${error.kind.replaceAll('_', ' ')}, ${seconds})`)}\n`)
             break
           }
           // forUser's last line is the outcome ("exit code 1", "read 40 lines"); the lines above it are a display worth
           // showing when nothing streamed live, except for commands, whose lines only repeat the command.
           const lines = event.result.forUser.replace(/\n+$/, '').split('\n')
-          const status = lines.length > 0 ? (lines.pop() as string).trim() : ''
+          const status = lines.length > 0 ? safeLine((lines.pop() as string).trim()) : ''
           if (!sawOutput.has(event.id) && kinds.get(event.id) !== 'execute' && lines.length > 0) {
-            err(indent(clipLines(lines.join('\n'), 20), dim('  │ ')))
+            err(indent(clipLines(showControls(lines.join('\n')), 20), dim('  │ ')))
           }
           const exitCode = event.exec?.exitCode ?? Number(/\bexit code (\d+)/.exec(status)?.[1] ?? 0)
           const mark = exitCode === 0 ? green('✓') : yellow('✗')
@@ -173,7 +176,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
         case 'model_retry':
           err(
             yellow(
-              `  model request failed (${event.reason}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s\n`,
+              `  model request failed (${safeLine(event.reason)}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s\n`,
             ),
           )
           break
@@ -191,8 +194,9 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
         case 'changes_applied': {
           const {applied, refused} = event.report
           const lines = [`Applied ${applied.length} file${applied.length === 1 ? '' : 's'} to the project.`]
-          for (const entry of refused) lines.push(red(`  refused ${entry.path}: ${entry.reason}`))
-          err(`${lines.join('\n')}\n`)
+          for (const entry of refused) lines.push(red(`  refused ${safeLine(entry.path)}: ${safeLine(entry.reason)}`))
+          const held = renderHeldBack(event.report)
+          err(`${lines.join('\n')}\n${held === '' ? '' : yellow(held)}`)
           break
         }
         case 'run_finished':

@@ -2,6 +2,7 @@
 import readline from 'node:readline/promises'
 
 import type {ApprovalAnswer, ApprovalPrompter, ApprovalRequest} from '../agent/approvals.js'
+import {safeLine} from './sanitize.js'
 
 export interface TtyIO {
   input: NodeJS.ReadableStream
@@ -23,13 +24,13 @@ export function createTtyApprovalPrompter(io: TtyIO): ApprovalPrompter {
     async ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer> {
       const what =
         request.command !== undefined
-          ? `run \`${request.command}\``
-          : `use ${request.toolName} (${request.description})`
+          ? `run \`${safeLine(request.command)}\``
+          : `use ${safeLine(request.toolName)} (${safeLine(request.description)})`
       const where = request.actsOn === 'host' ? ' ON THE HOST' : ' in the sandbox'
       for (;;) {
         const answer = await question(
           io,
-          `Allow the agent to ${what}${where}? [y] once  [a] always for ${request.alwaysScope}  [n] no: `,
+          `Allow the agent to ${what}${where}? [y] once  [a] always for ${safeLine(request.alwaysScope)}  [n] no: `,
           signal,
         )
         if (answer === 'y' || answer === 'yes') return {outcome: 'allow_once'}
@@ -59,4 +60,16 @@ export async function askChangesDecision(io: TtyIO, count: number, signal?: Abor
     if (answer === 'k' || answer === 'keep' || answer === '') return 'keep'
     if (answer === 'd' || answer === 'discard') return 'discard'
   }
+}
+
+/**
+ * The second confirmation before sensitive changes reach the project: lists them (as the summary shows them) and
+ * asks; anything but yes keeps them in the sandbox.
+ */
+export async function askSensitiveConfirmation(io: TtyIO, lines: string[], signal?: AbortSignal): Promise<boolean> {
+  io.output.write(
+    `${lines.length} change${lines.length === 1 ? ' is' : 's are'} sensitive: tools on the host run or load ${lines.length === 1 ? 'it' : 'them'} on their own.\n${lines.map((line) => `  ${line}\n`).join('')}`,
+  )
+  const answer = await question(io, 'Apply these too? [y] yes  [N] no, keep them in the sandbox: ', signal)
+  return answer === 'y' || answer === 'yes'
 }

@@ -6,8 +6,10 @@ import type {SandboxSettings} from '../config/schema.js'
 import type {Logger} from '../logging/logger.js'
 import type {SandboxBackend} from './backend.js'
 import {applyChanges} from './changes/apply-changes.js'
+import {judgeChanges} from './changes/apply-policy.js'
 import {computeChanges, type SandboxEntry} from './changes/compute-changes.js'
 import {fetchEntry} from './changes/fetch-file.js'
+import {configuredHooksDirs} from './changes/git-hooks-dirs.js'
 import {dockerFailure} from './docker-connection.js'
 import {openTerminal, ttyExec, type TerminalHandle, type TerminalOptions} from './exec/docker-exec.js'
 import {WORKSPACE_DIR} from './lifecycle/container-spec.js'
@@ -122,18 +124,24 @@ export class DockerSandboxSession implements SandboxSession {
     })
     this.contents = contents
     this.current = current
-    return changeSet
+    return this.judge(changeSet)
+  }
+
+  /** The apply policy's verdicts, judged against what was copied in (never taken from the caller's change set). */
+  private judge(changeSet: ChangeSet): ChangeSet {
+    return judgeChanges(changeSet, {base: this.parts.manifest, hooksDirs: configuredHooksDirs(this.hostWorkspace)})
   }
 
   async apply(changes: ChangeSet, options: ApplyOptions = {}): Promise<ApplyReport> {
     const report = await applyChanges({
       hostRoot: this.hostWorkspace,
       containerRoot: WORKSPACE_DIR,
-      changeSet: changes,
+      changeSet: this.judge(changes),
       maxBytes: this.parts.settings.maxApplyBytes,
       contents: this.contents,
       source: this.parts.container,
       ...(options.force ? {force: true} : {}),
+      ...(options.allowSensitive ? {allowSensitive: true} : {}),
     })
     this.parts.logger.info(
       {session: this.id, applied: report.applied.length, refused: report.refused.length},

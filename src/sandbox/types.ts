@@ -77,9 +77,36 @@ export interface FileChange {
   size?: number
   sha256?: string
   mode?: number
+  /** Permission bits of the entry as it was copied in (absent for added entries). */
+  previousMode?: number
   linkTarget?: string
   /** The host copy changed since the session started (applying would overwrite someone's edit; apply refuses it). */
   hostChanged?: boolean
+  /** What the apply policy decided (src/sandbox/changes/apply-policy.ts); renderers show it, apply obeys it. */
+  verdict?: ChangeVerdict
+}
+
+export interface ApplyOptions {
+  /** Also apply files that changed on the host since the session started (overwriting those edits). */
+  force?: boolean
+  /** The second confirmation: also apply sensitive paths and group/world-writable bits. */
+  allowSensitive?: boolean
+}
+
+/** The apply policy's judgement of one change. */
+export interface ChangeVerdict {
+  /** Never applied, and why (`.git` anywhere, a link resolving outside the project, a device file...). */
+  refused?: string
+  /** Applied only with the second confirmation (--apply-sensitive, or yes to the list), and why. */
+  sensitive?: string
+  /** Gains group- or world-writable bits: applied without them unless the second confirmation was given. */
+  writable?: boolean
+  /** Permission bits before and after, when they change. */
+  modeChange?: {from: number; to: number}
+  /** A file that becomes executable (new with an executable bit, or gaining one). */
+  gainsExec?: boolean
+  /** A new or changed link: where it resolves in the final tree, through other links ('.' is the project root). */
+  resolvesTo?: string
 }
 
 export interface ChangeSet {
@@ -95,6 +122,10 @@ export interface RefusedEntry {
 export interface ApplyReport {
   applied: string[]
   refused: RefusedEntry[]
+  /** Sensitive changes not applied for want of the second confirmation (still in the sandbox). */
+  heldBack?: RefusedEntry[]
+  /** Applied with group/world-writable bits removed (no second confirmation). */
+  writableDropped?: string[]
 }
 
 export interface ApplyOptions {

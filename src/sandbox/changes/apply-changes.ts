@@ -21,35 +21,14 @@ export interface ApplyInputs {
   source: ArchiveSource
   /** Apply even where the host copy changed since the session started. */
   force?: boolean
+  /** The second confirmation: apply sensitive paths and group/world-writable bits too. */
+  allowSensitive?: boolean
 }
 
 class Refusal extends Error {}
 
 const refuse = (reason: string): never => {
   throw new Refusal(reason)
-}
-
-/** Why a workspace-relative path may not be written, or undefined when it may. */
-export function pathProblem(rel: string): string | undefined {
-  if (rel === '' || rel.includes('\0')) return 'empty or invalid path'
-  if (rel.startsWith('/') || path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) return 'absolute path'
-  if (rel.includes('\\')) return 'backslash in path'
-  const segments = rel.split('/')
-  if (segments.some((s) => s === '..')) return 'path escapes the project (..)'
-  if (segments.some((s) => s === '' || s === '.')) return 'non-canonical path'
-  if (segments[0]!.toLowerCase() === '.git')
-    return 'changes to .git are not applied (hooks and config could run code on the host)'
-  return undefined
-}
-
-/** Why a symlink at `rel` pointing to `target` may not be created, or undefined. */
-export function linkProblem(rel: string, target: string): string | undefined {
-  if (target === '' || target.includes('\0')) return 'empty or invalid symlink target'
-  if (path.posix.isAbsolute(target)) return `symlink to an absolute path (${target})`
-  const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), target))
-  if (resolved === '..' || resolved.startsWith('../')) return `symlink points outside the project (${target})`
-  if (resolved.split('/')[0]?.toLowerCase() === '.git') return 'symlink into .git'
-  return undefined
 }
 
 function order(change: FileChange): number {
@@ -62,9 +41,16 @@ function depth(rel: string): number {
   return rel.split('/').length
 }
 
+/**
+ * Applies a change set judged by the apply policy (judgeChanges): its verdicts decide what is refused, held back for
+ * the second confirmation and which bits are dropped; this function adds what only the host can tell (host
+ * symlinks on the way, host edits, the size budget) and writes each entry without following anything.
+ */
 export async function applyChanges(inputs: ApplyInputs): Promise<ApplyReport> {
   const applied: string[] = []
   const refused: RefusedEntry[] = []
+  const heldBack: RefusedEntry[] = []
+  const writableDropped: string[] = []
   let budget = inputs.maxBytes
   const sorted = [...inputs.changeSet.changes].sort((a, b) => {
     const byOrder = order(a) - order(b)
@@ -73,9 +59,17 @@ export async function applyChanges(inputs: ApplyInputs): Promise<ApplyReport> {
     return a.kind === 'deleted' ? depth(b.path) - depth(a.path) : depth(a.path) - depth(b.path)
   })
   for (const change of sorted) {
+    const verdict = change.verdict
+    if (!verdict) {
+      refused.push({path: change.path, reason: 'not judged by the apply policy'})
+      continue
+    }
+    if (!verdict.refused && verdict.sensitive && !inputs.allowSensitive) {
+      heldBack.push({path: change.path, reason: `sensitive: ${verdict.sensitive}`})
+      continue
+    }
     try {
-      const problem = pathProblem(change.path)
-      if (problem) refuse(problem)
+      if (verdict.refused) refuse(verdict.refused)
       if (change.hostChanged && !inputs.force) refuse('changed on the host since the session started')
       const target = path.join(inputs.hostRoot, change.path)
       if (change.kind === 'deleted') {
@@ -83,10 +77,8 @@ export async function applyChanges(inputs: ApplyInputs): Promise<ApplyReport> {
         removeEntry(target, change)
       } else if (change.entryType === 'directory') {
         checkParents(inputs.hostRoot, change.path, true)
-        makeDirectory(target, change)
+        makeDirectory(target, change, allowedBits(inputs, change, writableDropped))
       } else if (change.entryType === 'symlink') {
-        const linkIssue = linkProblem(change.path, change.linkTarget ?? '')
-        if (linkIssue) refuse(linkIssue)
         checkParents(inputs.hostRoot, change.path, true)
         clearForReplacement(target)
         placeAtomically(target, (temp) => fs.symlinkSync(change.linkTarget!, temp))
@@ -94,7 +86,7 @@ export async function applyChanges(inputs: ApplyInputs): Promise<ApplyReport> {
         if ((change.size ?? 0) > budget) refuse(`larger than the apply limit (${change.size} bytes, ${budget} left)`)
         checkParents(inputs.hostRoot, change.path, true)
         clearForReplacement(target)
-        budget -= await writeFile(inputs, change, target, budget)
+        budget -= await writeFile(inputs, change, target, budget, allowedBits(inputs, change, writableDropped))
       } else {
         refuse('device files, fifos and sockets are not applied')
       }
@@ -104,7 +96,19 @@ export async function applyChanges(inputs: ApplyInputs): Promise<ApplyReport> {
       else refused.push({path: change.path, reason: `failed: ${(error as Error).message}`})
     }
   }
-  return {applied, refused}
+  return {
+    applied,
+    refused,
+    ...(heldBack.length > 0 ? {heldBack} : {}),
+    ...(writableDropped.length > 0 ? {writableDropped} : {}),
+  }
+}
+
+/** Permission bits that may reach the host: no setuid/setgid/sticky, and no new group/world write without a yes. */
+function allowedBits(inputs: ApplyInputs, change: FileChange, dropped: string[]): number {
+  if (!change.verdict?.writable || inputs.allowSensitive) return 0o777
+  dropped.push(change.path)
+  return 0o755
 }
 
 /** Every parent of `rel` must be a real directory inside the project (created when `create`). */
@@ -146,8 +150,8 @@ function removeEntry(target: string, change: FileChange): void {
   fs.unlinkSync(target)
 }
 
-function makeDirectory(target: string, change: FileChange): void {
-  const mode = (change.mode ?? 0o755) & 0o777
+function makeDirectory(target: string, change: FileChange, allowed: number): void {
+  const mode = (change.mode ?? 0o755) & allowed
   let stat: fs.Stats | undefined
   try {
     stat = fs.lstatSync(target)
@@ -202,7 +206,13 @@ function placeAtomically(target: string, create: (temp: string) => void): void {
   }
 }
 
-async function writeFile(inputs: ApplyInputs, change: FileChange, target: string, budget: number): Promise<number> {
+async function writeFile(
+  inputs: ApplyInputs,
+  change: FileChange,
+  target: string,
+  budget: number,
+  allowed: number,
+): Promise<number> {
   const temp = tempPath(target)
   // O_EXCL: never opens something that already exists (a planted link included).
   const handle = await fs.promises.open(temp, 'wx', 0o600)
@@ -226,7 +236,7 @@ async function writeFile(inputs: ApplyInputs, change: FileChange, target: string
       mode = entry.mode || mode
     }
     // Permission bits only: setuid, setgid and sticky never reach the host.
-    await handle.chmod(mode & 0o777)
+    await handle.chmod(mode & allowed)
     await handle.close()
     fs.renameSync(temp, target)
     return written

@@ -3,6 +3,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
+import {safeLine} from '../../output/sanitize.js'
 import type {ChangeSet, FileChange} from '../types.js'
 import type {Manifest, ManifestEntry} from '../workspace/manifest.js'
 import type {FetchedEntry} from './fetch-file.js'
@@ -114,7 +115,7 @@ export async function computeChanges(inputs: ChangeInputs): Promise<ComputedChan
   for (const [rel, now] of current) {
     const before = manifest.get(rel)
     const entryType = TYPE_NAMES[now.type]
-    const base = {path: rel, entryType, binary: false, mode: now.mode}
+    const base = {path: rel, entryType, binary: false, mode: now.mode, ...(before ? {previousMode: before.mode} : {})}
     if (!before) {
       changes.set(rel, {...base, kind: 'added', ...(now.link !== undefined ? {linkTarget: now.link} : {})})
     } else if (before.type !== now.type) {
@@ -147,7 +148,14 @@ export async function computeChanges(inputs: ChangeInputs): Promise<ComputedChan
       const before = manifest.get(rel)!
       const original = before.sha256 ?? (await sha256OfHostFile(path.join(hostRoot, rel)))
       if (hashes[rel] === null || hashes[rel] !== original) {
-        changes.set(rel, {path: rel, kind: 'modified', entryType: 'file', binary: false, mode: current.get(rel)!.mode})
+        changes.set(rel, {
+          path: rel,
+          kind: 'modified',
+          entryType: 'file',
+          binary: false,
+          mode: current.get(rel)!.mode,
+          previousMode: before.mode,
+        })
       }
     }
   }
@@ -165,7 +173,7 @@ export async function computeChanges(inputs: ChangeInputs): Promise<ComputedChan
         if (before.sha256) change.sha256 = before.sha256
         change.binary = oldText === undefined
         if (oldText !== undefined)
-          Object.assign(change, truncateDiff(unifiedDiff(oldText, '', `a/${change.path}`, '/dev/null')))
+          Object.assign(change, truncateDiff(unifiedDiff(oldText, '', `a/${safeLine(change.path)}`, '/dev/null')))
       }
       return
     }
@@ -194,8 +202,8 @@ export async function computeChanges(inputs: ChangeInputs): Promise<ComputedChan
     const diff = unifiedDiff(
       oldText ?? '',
       fetched.data.toString('utf8'),
-      wasFile ? `a/${change.path}` : '/dev/null',
-      `b/${change.path}`,
+      wasFile ? `a/${safeLine(change.path)}` : '/dev/null',
+      `b/${safeLine(change.path)}`,
     )
     Object.assign(change, truncateDiff(diff))
   })

@@ -1,37 +1,70 @@
 // Plain-text renderings of a change set and an apply report, for `agent diff`, `agent apply` and the run summary.
+// They show the apply policy's verdicts (refused, sensitive, modes, links); they never decide anything themselves.
+import path from 'node:path'
+
+import {safeLine, showControls} from '../../output/sanitize.js'
 import type {ApplyReport, ChangeSet, FileChange} from '../types.js'
 
 const MARK = {added: 'A', modified: 'M', deleted: 'D'} as const
 
-/** One line per change: `M path`, with what is special about it (binary, link, host changed). */
-export function renderChangeSummary(changeSet: ChangeSet): string {
-  if (changeSet.changes.length === 0) return 'No changes.\n'
-  return changeSet.changes.map((change) => `${MARK[change.kind]} ${change.path}${describe(change)}\n`).join('')
+/** `A path (notes)`: the change's mark, its path made safe to print, and what is special about it. */
+export function changeLine(change: FileChange): string {
+  return `${MARK[change.kind]} ${safeLine(change.path)}${describeChange(change)}`
 }
 
-function describe(change: FileChange): string {
+/** One line per change: `M path`, with what is special about it (policy verdicts, binary, link, host changed). */
+export function renderChangeSummary(changeSet: ChangeSet): string {
+  if (changeSet.changes.length === 0) return 'No changes.\n'
+  return changeSet.changes.map((change) => `${changeLine(change)}\n`).join('')
+}
+
+function octal(mode: number): string {
+  return (mode & 0o777).toString(8).padStart(3, '0')
+}
+
+/** ` (note, note)` for a change, or '' when nothing is special about it. */
+export function describeChange(change: FileChange): string {
   const notes: string[] = []
+  const verdict = change.verdict ?? {}
+  if (verdict.refused) notes.push(`REFUSED: ${safeLine(verdict.refused)}`)
+  if (verdict.sensitive) notes.push(`SENSITIVE: ${verdict.sensitive}`)
   if (change.entryType === 'directory') notes.push('directory')
-  if (change.entryType === 'symlink' && change.linkTarget !== undefined) notes.push(`-> ${change.linkTarget}`)
+  if (change.entryType === 'symlink' && change.linkTarget !== undefined) {
+    const lexical = path.posix.normalize(path.posix.join(path.posix.dirname(change.path), change.linkTarget))
+    const resolved = verdict.resolvesTo
+    notes.push(
+      `-> ${safeLine(change.linkTarget)}${resolved !== undefined && resolved !== lexical ? ` (resolves to ${safeLine(resolved)})` : ''}`,
+    )
+  }
   if (change.entryType === 'other') notes.push('special file')
   if (change.binary && change.entryType === 'file') notes.push(`binary, ${change.size ?? '?'} bytes`)
+  if (verdict.modeChange) notes.push(`mode ${octal(verdict.modeChange.from)} -> ${octal(verdict.modeChange.to)}`)
+  else if (change.kind === 'added' && change.mode !== undefined && (verdict.gainsExec || verdict.writable))
+    notes.push(`mode ${octal(change.mode)}`)
+  if (verdict.gainsExec) notes.push('EXECUTABLE')
+  if (verdict.writable) notes.push('GROUP/WORLD-WRITABLE')
   if (change.hostChanged) notes.push('changed on the host too')
   return notes.length > 0 ? ` (${notes.join(', ')})` : ''
 }
 
-/** Unified diffs for text files; a one-line note for everything else. */
+/** Unified diffs for text files; a one-line note for everything else (and for any verdict worth a look). */
 export function renderChangeDiff(changeSet: ChangeSet): string {
   if (changeSet.changes.length === 0) return ''
   let out = ''
   for (const change of changeSet.changes) {
+    const notes = describeChange({...change, binary: false})
     if (change.diff) {
-      out += change.diff
+      if (notes !== '') out += `# ${safeLine(change.path)}${notes}\n`
+      // File contents from the sandbox: their escape sequences are shown, never sent to the terminal.
+      out += showControls(change.diff)
       if (change.diffTruncated) out += '\\ (diff truncated)\n'
-    } else if (change.entryType !== 'directory') {
-      const what = change.binary ? `Binary file ${change.path}` : `${change.entryType} ${change.path}`
+    } else if (change.entryType !== 'directory' || notes !== ' (directory)') {
+      const what = change.binary
+        ? `Binary file ${safeLine(change.path)}`
+        : `${change.entryType} ${safeLine(change.path)}`
       const hash = change.sha256 ? ` sha256 ${change.sha256.slice(0, 16)}` : ''
       const size = change.size !== undefined ? `, ${change.size} bytes` : ''
-      out += `${what} ${change.kind}${size}${hash}${describe({...change, binary: false})}\n`
+      out += `${what} ${change.kind}${size}${hash}${notes}\n`
     }
   }
   return out
@@ -40,6 +73,23 @@ export function renderChangeDiff(changeSet: ChangeSet): string {
 export function renderApplyReport(report: ApplyReport): string {
   let out = `Applied ${report.applied.length} change${report.applied.length === 1 ? '' : 's'}`
   out += report.refused.length > 0 ? `, refused ${report.refused.length}:\n` : '.\n'
-  for (const refused of report.refused) out += `  ${refused.path}: ${refused.reason}\n`
+  for (const refused of report.refused) out += `  ${safeLine(refused.path)}: ${safeLine(refused.reason)}\n`
+  out += renderHeldBack(report)
+  return out
+}
+
+/** The sensitive changes not applied and the bits dropped, with how to apply them. */
+export function renderHeldBack(report: ApplyReport): string {
+  let out = ''
+  const held = report.heldBack ?? []
+  if (held.length > 0) {
+    out += `Held back ${held.length} sensitive change${held.length === 1 ? '' : 's'} (apply with --apply-sensitive):\n`
+    for (const entry of held) out += `  ${safeLine(entry.path)}: ${safeLine(entry.reason)}\n`
+  }
+  const dropped = report.writableDropped ?? []
+  if (dropped.length > 0) {
+    out += `Applied without group/world-writable bits (keep them with --apply-sensitive):\n`
+    for (const rel of dropped) out += `  ${safeLine(rel)}\n`
+  }
   return out
 }

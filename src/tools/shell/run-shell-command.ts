@@ -16,6 +16,7 @@ import {OutputCapture} from './output-capture.js'
 import {endsWithBackgroundOperator} from './shell-parse.js'
 import {checkShellCommand, compileShellRules, type ShellPermissionRules} from './shell-permissions.js'
 import {formatShellResult, terminationProblem} from './shell-result.js'
+import {stripAnsi} from '../../output/sanitize.js'
 import {
   cutForModel,
   fits,
@@ -102,13 +103,6 @@ Background PIDs: PIDs of background processes started, or \`(none)\`.
 
 Set is_background to true for long-running processes (dev servers, watchers); they keep running in the sandbox.
 Files the command changes stay in the sandbox until the user applies them.`
-
-// eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
-
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '')
-}
 
 /** What the user sees as the call's one-line description: the command, and `[background]` when backgrounded. */
 export function describeShellCall(params: Pick<ShellParameters, 'command' | 'is_background'>): string {
