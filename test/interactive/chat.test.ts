@@ -125,8 +125,8 @@ describe('agent (no arguments) on a terminal: the interactive session', () => {
     expect(screen).toContain('● Shell echo hello > greeting.txt && tty')
     expect(screen).toContain('Create greeting.txt')
     expect(screen).toContain('✦ I will create the file.')
-    // A command writing through a redirection is never allowed "always": the choice says there is nothing to allow.
-    expect(screen).toContain("Yes, and don't ask again for nothing")
+    // A redirection into the working directory does not stop "always" (one outside it would).
+    expect(screen).toContain("Yes, and don't ask again for echo, tty")
     await term.keys('y')
     screen = await term.waitFor(/Created greeting\.txt\./)
     expect(screen).toContain('✓ allowed once')
