@@ -1,39 +1,26 @@
-// Parses settings.json text as Qwen Code does (comments allowed) and reports a syntax error by line and column.
+// Parses settings.json text as Qwen Code does (comments allowed, via jsonc-parser) and reports a syntax error by line
+// and column from the parser's own error offset.
+import {parse, stripComments, type ParseError, ParseErrorCode} from 'jsonc-parser'
 
 export type JsonTextResult = {ok: true; value: unknown} | {ok: false; line: number; column: number; message: string}
 
-/** Replaces // and /* *\/ comments with spaces outside strings, so positions in errors still point at the source. */
-export function stripJsonComments(text: string): string {
-  let out = ''
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!
-    const next = text[i + 1]
-    if (inString) {
-      out += char
-      if (char === '\\' && next !== undefined) {
-        out += next
-        i++
-      } else if (char === '"') inString = false
-      continue
-    }
-    if (char === '"') {
-      inString = true
-      out += char
-    } else if (char === '/' && next === '/') {
-      while (i < text.length && text[i] !== '\n') {
-        out += ' '
-        i++
-      }
-      if (i < text.length) out += '\n'
-    } else if (char === '/' && next === '*') {
-      const end = text.indexOf('*/', i + 2)
-      const stop = end === -1 ? text.length : end + 2
-      for (; i < stop; i++) out += text[i] === '\n' ? '\n' : ' '
-      i--
-    } else out += char
-  }
-  return out
+const MESSAGES: Record<ParseErrorCode, string> = {
+  [ParseErrorCode.InvalidSymbol]: 'Unexpected character',
+  [ParseErrorCode.InvalidNumberFormat]: 'Invalid number',
+  [ParseErrorCode.PropertyNameExpected]: 'Expected a property name in double quotes',
+  [ParseErrorCode.ValueExpected]: 'Expected a value',
+  [ParseErrorCode.ColonExpected]: "Expected ':' after a property name",
+  [ParseErrorCode.CommaExpected]: "Expected ',' between entries",
+  [ParseErrorCode.CloseBraceExpected]: "Expected '}'",
+  [ParseErrorCode.CloseBracketExpected]: "Expected ']'",
+  [ParseErrorCode.EndOfFileExpected]: 'Unexpected text after the end of the JSON value',
+  [ParseErrorCode.InvalidCommentToken]: 'Invalid comment',
+  [ParseErrorCode.UnexpectedEndOfComment]: 'Unterminated comment',
+  [ParseErrorCode.UnexpectedEndOfString]: 'Unterminated string',
+  [ParseErrorCode.UnexpectedEndOfNumber]: 'Unterminated number',
+  [ParseErrorCode.InvalidUnicode]: 'Invalid unicode escape',
+  [ParseErrorCode.InvalidEscapeCharacter]: 'Invalid escape character in a string',
+  [ParseErrorCode.InvalidCharacter]: 'Invalid character in a string',
 }
 
 /** 1-based line and column of a character offset. */
@@ -43,24 +30,15 @@ export function lineAndColumn(text: string, offset: number): {line: number; colu
   return {line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1}
 }
 
-/** JSON.parse with comments stripped; an empty (or comment-only) file is an empty object. */
-export function parseJsonText(text: string): JsonTextResult {
-  const stripped = stripJsonComments(text.replace(/^\uFEFF/, ''))
-  if (stripped.trim() === '') return {ok: true, value: {}}
-  try {
-    return {ok: true, value: JSON.parse(stripped) as unknown}
-  } catch (error) {
-    const raw = (error as Error).message
-    const position = /position (\d+)/.exec(raw)
-    const lineColumn = /line (\d+) column (\d+)/.exec(raw)
-    let where: {line: number; column: number}
-    if (lineColumn) where = {line: Number(lineColumn[1]), column: Number(lineColumn[2])}
-    else if (position) where = lineAndColumn(stripped, Number(position[1]))
-    else where = lineAndColumn(stripped, stripped.trimEnd().length)
-    const message = raw
-      .replace(/ in JSON at position \d+.*$/s, '')
-      .replace(/, ".*" is not valid JSON$/s, '')
-      .replace(/ \(line \d+ column \d+\)/, '')
-    return {ok: false, ...where, message}
-  }
+/** JSON with // and /* *\/ comments (no trailing commas, as JSON.parse); an empty or comment-only file is `{}`. */
+export function parseJsonText(input: string): JsonTextResult {
+  const text = input.replace(/^\uFEFF/, '')
+  if (stripComments(text).trim() === '') return {ok: true, value: {}}
+  const errors: ParseError[] = []
+  parse(text, errors, {disallowComments: false, allowTrailingComma: false})
+  const first = errors[0]
+  // The value from JSON.parse: jsonc-parser assigns keys, so `"__proto__"` would set a prototype instead of being
+  // an own key that deepMerge then drops. Comments become spaces; the text is valid JSON once they are gone.
+  if (!first) return {ok: true, value: JSON.parse(stripComments(text, ' ')) as unknown}
+  return {ok: false, ...lineAndColumn(text, first.offset), message: MESSAGES[first.error] ?? 'Invalid JSON'}
 }

@@ -20,3 +20,17 @@ describe('globToRegExp', () => {
     expect(globToRegExp(pattern, {caseSensitive: true}).test(path)).toBe(expected)
   })
 })
+
+describe('globToRegExp edge cases', () => {
+  it.each([
+    ['*', '.env', true],
+    ['**/*.md', 'docs/.hidden/x.md', true],
+    ['*.TS', 'a.ts', true],
+    ['{a,b}/*.js', 'b/x.js', true],
+    ['src/**', 'src/a/b', true],
+    ['a/**/b', 'a/b', true],
+    ['[a-c].txt', 'd.txt', false],
+  ])('%s on %s is %s (case-insensitive by default)', (pattern, path, expected) => {
+    expect(globToRegExp(pattern).test(path)).toBe(expected)
+  })
+})
