@@ -4,6 +4,7 @@ import {silentLogger, type Logger} from '../logging/logger.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import type {ToolDefinition, ToolErrorKind, ToolResult} from '../tools/types.js'
 import type {Approvals, ApprovalRequest} from './approvals.js'
+import type {ConversationRecorder} from './conversation-recorder.js'
 import type {AgentEvent} from './events.js'
 import type {ModelClient, ModelMessage, ModelToolCall, TokenUsage} from './model-client.js'
 import {shellAlwaysScope} from './shell-approval.js'
@@ -31,6 +32,8 @@ export interface RunAgentOptions {
    * system prompt is added only when it is empty, then the prompt, and the run appends its own messages to it.
    */
   conversation?: ModelMessage[]
+  /** Saves the conversation as it goes (every message the run adds, usage, how it ended). */
+  recorder?: ConversationRecorder
 }
 
 export interface AgentRun extends AsyncIterable<AgentEvent> {
@@ -72,20 +75,21 @@ async function* loop(
   const started = Date.now()
   const usage: TokenUsage = {inputTokens: 0, outputTokens: 0}
   let turns = 0
-  const finished = (reason: 'completed' | 'max_turns' | 'canceled'): AgentEvent => ({
-    type: 'run_finished',
-    reason,
-    turns,
-    usage: {...usage},
-    durationMs: Date.now() - started,
-  })
+  const finished = (reason: 'completed' | 'max_turns' | 'canceled'): AgentEvent => {
+    options.recorder?.end(reason)
+    return {type: 'run_finished', reason, turns, usage: {...usage}, durationMs: Date.now() - started}
+  }
 
   const tools = new Map(options.tools.map((tool) => [tool.name, tool]))
   const schemas = options.tools.map(toModelToolSchema)
   const messages: ModelMessage[] = options.conversation ?? []
-  if (messages.length === 0)
-    messages.push({role: 'system', content: options.systemPrompt ?? buildSystemPrompt(options.tools)})
-  messages.push({role: 'user', content: options.prompt})
+  const recorder = options.recorder
+  const push = (message: ModelMessage) => {
+    messages.push(message)
+    recorder?.message(message)
+  }
+  if (messages.length === 0) push({role: 'system', content: options.systemPrompt ?? buildSystemPrompt(options.tools)})
+  push({role: 'user', content: options.prompt})
 
   yield {
     type: 'session_started',
@@ -121,6 +125,7 @@ async function* loop(
             case 'usage':
               usage.inputTokens += delta.usage.inputTokens
               usage.outputTokens += delta.usage.outputTokens
+              recorder?.usage(delta.usage)
               yield {type: 'usage', usage: delta.usage}
               break
             case 'retry':
@@ -149,7 +154,7 @@ async function* loop(
           input: args.ok ? args.value : call.arguments,
         })),
       }
-      messages.push({
+      push({
         role: 'assistant',
         content: text === '' ? null : text,
         // Invalid JSON is not echoed back: some servers reject their own bad arguments; the tool result quotes them.
@@ -170,7 +175,7 @@ async function* loop(
           if (event.type === 'tool_call_finished') result = event.result
           yield event
         }
-        messages.push({role: 'tool', toolCallId: call.id, content: result?.forModel ?? CANCELED_TEXT})
+        push({role: 'tool', toolCallId: call.id, content: result?.forModel ?? CANCELED_TEXT})
         // A container that died (killed, or Docker went away) runs nothing more: end the run instead of letting the
         // model try again and again. Its workspace volume outlives it, so the caller can still keep the changes.
         if (result?.error?.kind === 'execution_failed' && !(await sandboxAlive(session))) {
@@ -188,6 +193,7 @@ async function* loop(
   }
 
   function failed(error: unknown): AgentEvent {
+    options.recorder?.end('failed')
     const message = isAgentError(error) ? error.oneLine() : error instanceof Error ? error.message : String(error)
     return {type: 'run_failed', message, turns, usage: {...usage}, durationMs: Date.now() - started}
   }

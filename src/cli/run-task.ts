@@ -25,6 +25,12 @@ import {
   type SessionFlags,
 } from './run-wiring.js'
 import {loadRunContext, runSystemPrompt} from './run-context.js'
+import {openConversation, type OpenedConversation} from '../sessions/index.js'
+
+/** Told to the model when a resumed conversation works in a new sandbox (the old one is gone or was not kept). */
+const FRESH_SANDBOX_NOTE =
+  'Note: this conversation is resumed in a fresh sandbox with a new copy of the project. Changes made earlier in ' +
+  'the conversation that the user did not apply are gone: look at the files again before relying on them.'
 
 /** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
 export const DEFAULT_MAX_TURNS = 50
@@ -41,6 +47,8 @@ export interface RunTaskFlags extends SessionFlags {
   'include-partial-messages': boolean
   'system-prompt'?: string | undefined
   'append-system-prompt'?: string | undefined
+  continue?: boolean | undefined
+  resume?: string | undefined
 }
 
 export interface RunTaskOptions {
@@ -81,6 +89,24 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
     reportConfigNotices(config)
     // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
     const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
+    const conversation = await openConversation({
+      dataDir: oclif.dataDir,
+      projectRoot: config.projectRoot,
+      env: config.env,
+      command: 'run',
+      title: prompt,
+      model: config.model,
+      approvalMode: config.approvalMode,
+      network: config.sandbox.network,
+      continue: flags.continue,
+      resume: flags.resume,
+      retention: config.settings.general.sessionRetention,
+      logger,
+    })
+    if (conversation.resumed)
+      process.stderr.write(
+        `Resuming session ${conversation.recorder.id} (${conversation.resumed.summary.messages} messages)\n`,
+      )
 
     // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
     // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).
@@ -106,7 +132,14 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
       throw error
     }
     const session = await opening
+    conversation.recorder.sandbox(session.id)
+    if (conversation.messages && conversation.resumed?.sandboxSessionId !== session.id) {
+      const note = {role: 'user' as const, content: FRESH_SANDBOX_NOTE}
+      conversation.messages.push(note)
+      conversation.recorder.message(note)
+    }
     const outcome = await drive({
+      conversation,
       ...prepared,
       config,
       session,
@@ -201,6 +234,7 @@ async function drive(input: {
   enabled: Parameters<typeof runAgent>[0]['tools']
   approvals: Parameters<typeof runAgent>[0]['approvals']
   systemPrompt: string | undefined
+  conversation: OpenedConversation
   logger: Logger
 }): Promise<RunTaskResult> {
   const {config, session, emit, interrupts, flags, logger} = input
@@ -215,6 +249,8 @@ async function drive(input: {
       maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
       prompt: input.prompt,
       ...(input.systemPrompt !== undefined ? {systemPrompt: input.systemPrompt} : {}),
+      ...(input.conversation.messages ? {conversation: input.conversation.messages} : {}),
+      recorder: input.conversation.recorder,
       logger,
       cwd: config.projectRoot,
     })

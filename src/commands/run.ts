@@ -82,6 +82,12 @@ export default class Run extends BaseCommand<typeof Run> {
         'Replace the built-in system prompt: a file to read, or the text itself when no such file exists (also QWEN_SYSTEM_MD).',
     }),
     'append-system-prompt': Flags.string({description: 'Add this text after the system prompt.'}),
+    continue: Flags.boolean({
+      char: 'c',
+      description: "Continue this project's last saved conversation (`agent sessions list`).",
+      exclusive: ['resume'],
+    }),
+    resume: Flags.string({char: 'r', description: 'Continue the saved conversation with this id (or unique prefix).'}),
   }
 
   async run(): Promise<void> {
