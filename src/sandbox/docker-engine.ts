@@ -116,7 +116,8 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
       backend = await connectBackend(container, client, this.logger, runnerUser)
       timer.step('runner')
       // The isolation check and the copy run side by side; nothing runs in the container before both are done.
-      const target = {container, backend, root: hostWorkspace, isIgnored}
+      const helper = {docker: this.docker, image, volume: volumeName(id)}
+      const target = {container, backend, root: hostWorkspace, isIgnored, helper}
       const [, manifest] = await Promise.all([
         timer.timed('selftest', () =>
           verifyIsolation(target.container, target.backend, settings, this.logger, runnerUser),

@@ -118,16 +118,19 @@ describe('session lifecycle', () => {
     await expect(engine.findSession(first.id)).rejects.toThrow()
   })
 
-  it('--mount mode binds the project read-only and works on a copy', async () => {
+  it('--mount mode copies through a helper: the session sees no bind of the project, and works on a copy', async () => {
     const engine = makeEngine()
     const dir = makeProject({'a.txt': 'one\n', 'secret.txt': 'x\n', '.qwenignore': 'secret.txt\n'})
     // The container user (uid 1000) reads the bind mount with the host's permissions.
     fs.chmodSync(dir, 0o755)
     await using session = await engine.open(dir, settings(), {mount: true})
     const out = (
-      await session.exec('ls -A; echo x > /mnt/host-workspace/a.txt 2>/dev/null || echo RO; echo two >> a.txt').result
+      await session.exec('ls -A; cat /mnt/host-workspace/secret.txt 2>/dev/null || echo NO-MOUNT; echo two >> a.txt')
+        .result
     ).stdout.text
-    expect(out).toBe('.qwenignore\na.txt\nRO\n')
+    expect(out).toBe('.qwenignore\na.txt\nNO-MOUNT\n')
+    const info = await engine.docker.getContainer(session.containerId).inspect()
+    expect(info.Mounts.map((m) => m.Type)).toEqual(['volume'])
     const changes = await session.changes()
     expect(changes.changes.map((c) => `${c.kind} ${c.path}`)).toEqual(['modified a.txt'])
     expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('one\n')

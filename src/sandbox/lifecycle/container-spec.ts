@@ -10,7 +10,7 @@ import {RUNNER_CAPABILITIES, type RunnerUser} from './runner-user.js'
 import {SessionLabels, containerName, volumeName} from './session-names.js'
 
 export const WORKSPACE_DIR = '/workspace'
-/** Where --mount mode binds the host project, read-only; /workspace is then a writable copy of it. */
+/** Where --mount mode's copy helper binds the host project, read-only (never the session container). */
 export const MOUNT_LOWER_DIR = '/mnt/host-workspace'
 export const RUNNER_PATH = '/opt/sandbox-agent/runner.js'
 export const AGENT_USER = '1000:1000'
@@ -69,9 +69,6 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
   const mounts: Dockerode.MountSettings[] = [
     {Type: 'volume', Source: volumeName(input.sessionId), Target: WORKSPACE_DIR, ReadOnly: false},
   ]
-  if (settings.mount) {
-    mounts.push({Type: 'bind', Source: input.workspace, Target: MOUNT_LOWER_DIR, ReadOnly: true})
-  }
   const separate = input.runnerUser === 'separate'
   const hostConfig: Dockerode.HostConfig = {
     NetworkMode: settings.network,

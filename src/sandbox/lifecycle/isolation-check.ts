@@ -2,7 +2,7 @@
 import type Dockerode from 'dockerode'
 
 import type {SandboxSettings} from '../../config/schema.js'
-import {MOUNT_LOWER_DIR, RUNNER_ROOT_USER, WORKSPACE_DIR} from './container-spec.js'
+import {RUNNER_ROOT_USER, WORKSPACE_DIR} from './container-spec.js'
 import {RUNNER_CAPABILITIES, RUNNER_CAPABILITY_BITS, type RunnerUser} from './runner-user.js'
 
 /** What the runner reports from inside the container; uid to noNewPrivs are what a command runs with. */
@@ -66,10 +66,9 @@ export function inspectProblems(
   for (const mount of info.Mounts ?? []) {
     const source = mount.Source ?? ''
     if (source.includes('docker.sock')) problems.push(`the Docker socket is mounted at ${mount.Destination}`)
+    // No host path, not even with sandbox.mount (its copy helper binds the project, the session never does).
     if (mount.Type === 'bind') {
-      const allowed = settings.mount && mount.Destination === MOUNT_LOWER_DIR && !mount.RW
-      if (!allowed)
-        problems.push(`host path ${source} is mounted at ${mount.Destination}${mount.RW ? ' writable' : ''}`)
+      problems.push(`host path ${source} is mounted at ${mount.Destination}${mount.RW ? ' writable' : ''}`)
     } else if (mount.Type === 'volume' && mount.Destination !== WORKSPACE_DIR) {
       problems.push(`unexpected volume at ${mount.Destination}`)
     }

@@ -3,7 +3,8 @@ import type Dockerode from 'dockerode'
 
 import {AgentError, ExitCode} from '../../errors.js'
 import type {SandboxBackend} from '../backend.js'
-import {MOUNT_LOWER_DIR, WORKSPACE_DIR} from '../lifecycle/container-spec.js'
+import {WORKSPACE_DIR} from '../lifecycle/container-spec.js'
+import {copyThroughHelper} from '../workspace/copy-helper.js'
 import type {Manifest} from '../workspace/manifest.js'
 import {packWorkspace, scanWorkspace, type PackOptions} from '../workspace/pack-workspace.js'
 
@@ -15,6 +16,8 @@ export interface CopyTarget {
   /** The real path of the project on the host. */
   root: string
   isIgnored: IsIgnored
+  /** For `mount`: what the copy helper needs (the session container itself never sees the project). */
+  helper?: {docker: Dockerode; image: string; volume: string}
 }
 
 /** How the workspace is filled: `mount` copies from the read-only bind, `refresh` sends only what differs. */
@@ -94,11 +97,16 @@ async function refreshWorkspace(target: CopyTarget): Promise<Manifest> {
   })
 }
 
-/** --mount mode: list the project on the host, then copy those paths from the read-only bind inside the container. */
-async function copyFromMount({backend, root, isIgnored}: CopyTarget): Promise<Manifest> {
+/**
+ * --mount mode: list the project on the host (applying .qwenignore and sandbox.exclude), then copy those paths into
+ * the session's volume from a read-only bind in a short-lived helper container. The session container gets no bind:
+ * what the exclusions leave out (.qwen/.env with a key) is never within its reach.
+ */
+async function copyFromMount({root, isIgnored, helper}: CopyTarget): Promise<Manifest> {
   const manifest = await scanWorkspace(root, isIgnored)
+  if (!helper) throw new Error('--mount needs the copy helper')
   try {
-    await backend.copyTree(MOUNT_LOWER_DIR, WORKSPACE_DIR, [...manifest.keys()])
+    await copyThroughHelper({...helper, source: root, paths: [...manifest.keys()]})
   } catch (error) {
     throw new AgentError(
       `Could not copy the mounted project inside the sandbox: ${(error as Error).message.split('\n')[0]}`,

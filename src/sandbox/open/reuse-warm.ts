@@ -54,7 +54,8 @@ export async function reuseWarmContainer(
       const incremental = !settings.mount && backend.upload !== undefined && backend.remove !== undefined
       await backend.reset({keepWorkspace: incremental})
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
-      const target = {container, backend, root: hostWorkspace, isIgnored}
+      const helper = {docker, image, volume: info.volume ?? volumeName(info.sessionId)}
+      const target = {container, backend, root: hostWorkspace, isIgnored, helper}
       const [, manifest] = await Promise.all([
         verifyIsolation(container, backend, settings, logger, runnerUser),
         copyWorkspace(target, settings.mount ? 'mount' : incremental ? 'refresh' : 'archive'),
