@@ -187,11 +187,9 @@ function clearForReplacement(target: string): void {
   }
 }
 
+/** A fresh short name beside the target: a name of 230-255 bytes must not make the temporary one too long. */
 function tempPath(target: string): string {
-  return path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.sandbox-agent-${crypto.randomBytes(4).toString('hex')}.tmp`,
-  )
+  return path.join(path.dirname(target), `.sa-${crypto.randomBytes(6).toString('hex')}.tmp`)
 }
 
 /** Creates the entry under a fresh temporary name in the same directory and renames it into place. */
