@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point for the built CLI (dist/). `--version` is answered without loading oclif; `--help` comes from the manifest.
 // `agent` with no arguments on a terminal starts the interactive session (`agent chat`); elsewhere it prints the help.
+// `agent` with flags but no command is Qwen Code's command line: `--acp` serves an editor, `-p`/`--prompt` and SDK mode
+// (`--input-format`) run headless as `agent run`, other flags on a terminal open the chat (`agent -y`).
 import {readFileSync} from 'node:fs'
 
 const args = process.argv.slice(2)
@@ -13,6 +15,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // module cannot be auto-transpiled" warning it prints for linked plugins). Rebuild a TypeScript plugin after edits.
   globalThis.oclif = {...globalThis.oclif, enableAutoTranspile: false}
   const {execute} = await import('@oclif/core')
-  const interactive = args.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true
-  await execute({dir: import.meta.url, ...(interactive ? {args: ['chat']} : {})})
+  const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true
+  await execute({dir: import.meta.url, ...routed(args, terminal)})
+}
+
+function routed(argv, terminal) {
+  if (argv.length === 0) return terminal ? {args: ['chat']} : {}
+  const first = argv[0]
+  if (!first.startsWith('-') || ['--help', '-h', '--version', '-v'].includes(first)) return {}
+  if (argv.includes('--acp')) return {args: ['acp', ...argv.filter((arg) => arg !== '--acp')]}
+  const headless = argv.some((arg) => /^(-p|--prompt|--prompt-file|--input-format|-o|--output-format)(=|$)/.test(arg))
+  return {args: [headless || !terminal ? 'run' : 'chat', ...argv]}
 }

@@ -32,6 +32,8 @@ export interface ApprovalAnswer {
   outcome: ApprovalOutcome
   /** Why the user denied (passed on to the model). */
   reason?: string
+  /** Allowed with changed arguments (an SDK's canUseTool may rewrite them); validated again before the tool runs. */
+  updatedInput?: unknown
 }
 
 /** Asks a person; the TTY UI implements it, tests fake it. */
@@ -40,7 +42,7 @@ export interface ApprovalPrompter {
 }
 
 export type ApprovalVerdict =
-  | {allowed: true; asked: boolean}
+  | {allowed: true; asked: boolean; updatedInput?: unknown}
   | {allowed: false; asked: boolean; kind: Extract<ToolErrorKind, 'refused' | 'denied_by_user'>; message: string}
 
 export interface Approvals {
@@ -110,7 +112,11 @@ export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions)
         allowedTools.add(request.toolName)
       }
     }
-    return {allowed: true, asked: true}
+    return {
+      allowed: true,
+      asked: true,
+      ...(answer.updatedInput !== undefined ? {updatedInput: answer.updatedInput} : {}),
+    }
   }
 
   return {

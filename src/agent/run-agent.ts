@@ -279,8 +279,23 @@ async function* loop(
     }
     if (!verdict.allowed)
       return yield fail(verdict.kind, verdict.message, verdict.kind === 'refused' ? 'refused' : 'denied')
+    if (verdict.updatedInput === undefined) return yield* execute(tool, params, call, begin)
 
-    yield* execute(tool, params, call, begin)
+    // The approver changed the arguments: they must still fit the tool, and the model is told what really ran.
+    const updated = tool.parameters.safeParse(verdict.updatedInput)
+    if (!updated.success) {
+      const issues = describeSchemaIssues(updated.error)
+      return yield fail(
+        'invalid_parameters',
+        `The approver changed the arguments of ${call.name} to ones that do not fit its schema:\n${issues}`,
+        `changed arguments invalid: ${issues.replaceAll('\n', ' ')}`,
+      )
+    }
+    const note = `(The approver changed the arguments to ${clip(JSON.stringify(updated.data), 500)}.)\n`
+    for await (const event of execute(tool, updated.data, call, begin)) {
+      if (event.type !== 'tool_call_finished') yield event
+      else yield {...event, result: {...event.result, forModel: note + event.result.forModel}}
+    }
   }
 
   /** Runs the tool, streaming its progress as tool_output events while it works. */

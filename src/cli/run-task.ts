@@ -1,5 +1,7 @@
 // `agent run` behind its flags: start the sandbox while the model client is made, run the loop, render it, and end
 // through the one end-of-run decision (finish-session.ts). Returns the exit code; the command only parses and calls.
+import {randomUUID} from 'node:crypto'
+
 import type {Config as OclifConfig} from '@oclif/core'
 
 import {createApprovals, type ApprovalMode} from '../agent/approvals.js'
@@ -11,6 +13,8 @@ import type {Logger} from '../logging/logger.js'
 import {createRenderer} from '../output/create-renderer.js'
 import type {OutputFormat, Renderer} from '../output/renderer.js'
 import {askChangesDecision, askSensitiveConfirmation, createTtyApprovalPrompter} from '../output/tty-prompts.js'
+import {readCompatFlags, type CompatFlagValues, type CompatSettings} from '../protocols/compat-flags.js'
+import {runSdkSession} from '../protocols/sdk/sdk-session.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import {heldBackHint} from './apply-with-policy.js'
 import {finishSession, type ChangesDecision} from './finish-session.js'
@@ -36,7 +40,7 @@ const FRESH_SANDBOX_NOTE =
 export const DEFAULT_MAX_TURNS = 50
 
 /** What `agent run` parsed: its flags and the PROMPT argument. */
-export interface RunTaskFlags extends SessionFlags {
+export interface RunTaskFlags extends Omit<SessionFlags, 'approval-mode'>, CompatFlagValues {
   prompt?: string | undefined
   'prompt-file'?: string | undefined
   apply: boolean
@@ -68,10 +72,15 @@ export interface RunTaskResult {
 
 export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTaskOptions): Promise<RunTaskResult> {
   const format = flags['output-format']
+  const compat = readCompatFlags(flags)
+  for (const notice of compat.unsupported) process.stderr.write(`Note: ${notice}\n`)
+  const sessionId = compat.sessionId ?? randomUUID()
   const io = {stdout: process.stdout, stderr: process.stderr}
   const renderer = createRenderer(format, io, {
     includePartialMessages: flags['include-partial-messages'],
     agentVersion: oclif.version,
+    sessionId,
+    notices: compat.unsupported,
   })
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI
   let started = false
@@ -81,10 +90,12 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
   }
 
   const interrupts = new Interrupts()
+  let config: AgentConfig | undefined
   try {
+    if (compat.sdkMode) return await serveSdk({flags, compat, sessionId, oclif, logger, interrupts})
     const prompt = await readPrompt(promptArg, flags.prompt, flags['prompt-file'])
     await assertProjectDirectory(flags.cwd ?? process.cwd())
-    const config = loadSessionConfig(flags)
+    config = sessionConfig(flags, compat)
     await assertProjectDirectory(config.projectRoot)
     reportConfigNotices(config)
     // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
@@ -156,7 +167,7 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
     renderer.finish()
     return outcome
   } catch (error) {
-    reportFailure(error, {format, started, emit, renderer, flags})
+    reportFailure(error, {format, started, emit, renderer, flags, config, compat})
     throw error
   } finally {
     interrupts.dispose()
@@ -172,19 +183,22 @@ function reportFailure(
     emit: (event: AgentEvent) => void
     renderer: Renderer
     flags: RunTaskFlags
+    config: AgentConfig | undefined
+    compat: CompatSettings
   },
 ): void {
-  const {format, started, emit, renderer, flags} = context
+  const {format, started, emit, renderer, flags, config, compat} = context
   if (isExit(error)) return
   if (format !== 'text') {
     if (!started)
       emit({
         type: 'session_started',
         sessionId: '',
-        model: flags.model ?? '',
+        // What the run would have used (the auth failure is in the result): not blanks.
+        model: config?.model ?? flags.model ?? '',
         cwd: flags.cwd ?? process.cwd(),
         tools: [],
-        approvalMode: 'default',
+        approvalMode: config?.approvalMode ?? compat.approvalMode?.mode ?? 'default',
       })
     const message = isAgentError(error) ? error.oneLine() : error instanceof Error ? error.message : String(error)
     emit({type: 'run_failed', message, turns: 0, usage: {inputTokens: 0, outputTokens: 0}, durationMs: 0})
@@ -324,6 +338,56 @@ async function drive(input: {
     default:
       return {exitCode}
   }
+}
+
+/** SDK mode (--input-format stream-json): src/protocols/sdk serves the conversation; this wires it. */
+async function serveSdk(input: {
+  flags: RunTaskFlags
+  compat: CompatSettings
+  sessionId: string
+  oclif: OclifConfig
+  logger: Logger
+  interrupts: Interrupts
+}): Promise<RunTaskResult> {
+  const {flags, compat, oclif, logger, interrupts} = input
+  const config = sessionConfig(flags, compat)
+  await assertProjectDirectory(config.projectRoot)
+  reportConfigNotices(config)
+  const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
+  return runSdkSession({
+    input: process.stdin,
+    output: process.stdout,
+    stderr: process.stderr,
+    logger,
+    sessionId: input.sessionId,
+    agentVersion: oclif.version,
+    includePartialMessages: flags['include-partial-messages'],
+    notices: [...compat.unsupported],
+    askClient: compat.askClient,
+    approvalMode: config.approvalMode,
+    maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
+    cwd: config.projectRoot,
+    apply: flags.apply,
+    keep: flags.keep,
+    systemPrompt: (tools) => runSystemPrompt(config, tools, context, flags),
+    modelName: config.model ?? '',
+    prepare: async () => {
+      const {model, enabled} = await prepare({oclif, config, interactive: false, interrupts, logger})
+      return {model, tools: enabled}
+    },
+    openSandbox: (signal) => openSandbox(config, {signal, logger, cleanup: interrupts.cleanup, reuse: flags.reuse}),
+    signal: interrupts.runSignal,
+  })
+}
+
+/** The config for this run: the flags, with the SDK-compatible ones (tools lists, permission-mode names) mapped. */
+function sessionConfig(flags: RunTaskFlags, compat: CompatSettings): AgentConfig {
+  return loadSessionConfig({
+    ...flags,
+    'approval-mode': compat.approvalMode?.mode,
+    coreTools: compat.coreTools,
+    excludeTools: compat.excludeTools,
+  })
 }
 
 /** An oclif exit (this.exit) passing through, not a failure of the run. */

@@ -30,6 +30,9 @@ export interface SessionFlags {
   network?: boolean | undefined
   'max-turns'?: number | undefined
   debug?: boolean | undefined
+  /** `--core-tools` / `--exclude-tools` (agent run), already split on commas. */
+  coreTools?: string[] | undefined
+  excludeTools?: string[] | undefined
 }
 
 /** Settings, .env and the command's flags as one config (flags win); the same for every command that runs the agent. */
@@ -49,6 +52,8 @@ export function loadSessionConfig(flags: SessionFlags): AgentConfig {
       ...(flags.network !== undefined ? {network: flags.network} : {}),
       ...(flags['max-turns'] !== undefined ? {maxTurns: flags['max-turns']} : {}),
       debug: Boolean(flags.debug),
+      ...(flags.coreTools ? {coreTools: flags.coreTools} : {}),
+      ...(flags.excludeTools ? {excludeTools: flags.excludeTools} : {}),
     },
   })
 }

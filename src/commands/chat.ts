@@ -46,7 +46,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
       description:
         'Start in a warm sandbox of this project left by an earlier --reuse run (faster), and leave it warm.',
     }),
-    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).'}),
+    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).', aliases: ['auth-type']}),
     'system-prompt': Flags.string({
       description:
         'Replace the built-in system prompt: a file to read, or the text itself when no such file exists (also QWEN_SYSTEM_MD).',

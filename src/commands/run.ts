@@ -1,11 +1,12 @@
 // `agent run [PROMPT]`: the flags, parsed and handed to runTask (src/cli/run-task.ts), which does the work.
 import {Args, Flags} from '@oclif/core'
 
-import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {DEFAULT_MAX_TURNS, runTask} from '../cli/run-task.js'
 import {ExitCode} from '../errors.js'
 import {OUTPUT_FORMATS} from '../output/renderer.js'
+import {INPUT_FORMATS} from '../protocols/compat-flags.js'
+import {KNOWN_PERMISSION_MODES} from '../protocols/permission-modes.js'
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run the agent on a task; every command it runs executes in a Docker sandbox'
@@ -37,6 +38,8 @@ export default class Run extends BaseCommand<typeof Run> {
     prompt: Args.string({
       description: 'The task. Also -p/--prompt, --prompt-file, or stdin when piped.',
       required: false,
+      // stdin is read by the run (the prompt, or SDK messages), never by the parser's 10 ms peek.
+      ignoreStdin: true,
     }),
   }
 
@@ -48,8 +51,13 @@ export default class Run extends BaseCommand<typeof Run> {
     'max-turns': Flags.integer({
       description: `Stop after this many model turns (default: settings model.maxSessionTurns, else ${DEFAULT_MAX_TURNS}).`,
       min: 1,
+      aliases: ['max-session-turns'],
     }),
-    'approval-mode': Flags.option({options: APPROVAL_MODES, description: 'When to ask before a tool runs.'})(),
+    'approval-mode': Flags.option({
+      options: KNOWN_PERMISSION_MODES,
+      description: 'When to ask before a tool runs: default, auto-edit or yolo (SDK names are mapped).',
+      exclusive: ['permission-mode'],
+    })(),
     yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
     network: Flags.boolean({description: 'Give the sandbox network access (default: none).', allowNo: true}),
     apply: Flags.boolean({
@@ -76,7 +84,39 @@ export default class Run extends BaseCommand<typeof Run> {
     'include-partial-messages': Flags.boolean({
       description: 'With stream-json: also emit partial stream_event messages.',
     }),
-    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).'}),
+    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).', aliases: ['auth-type']}),
+    // Accepted for the Qwen Code SDK, the Claude Agent SDK and qwen scripts; read by src/protocols/compat-flags.ts.
+    'input-format': Flags.option({
+      options: INPUT_FORMATS,
+      default: 'text' as const,
+      description: 'stream-json: read user messages and control requests as JSON lines on stdin (SDK mode).',
+      helpGroup: 'SDK',
+    })(),
+    'permission-mode': Flags.option({
+      options: KNOWN_PERMISSION_MODES,
+      description: 'Approval mode by another name (Qwen Code and Claude Agent SDK names are mapped).',
+      helpGroup: 'SDK',
+    })(),
+    'permission-prompt-tool': Flags.string({description: 'stdio: ask the SDK before tools run.', helpGroup: 'SDK'}),
+    channel: Flags.string({description: 'Which client drives the agent (SDK, ...).', helpGroup: 'SDK'}),
+    'session-id': Flags.string({description: 'The conversation id reported as session_id (a UUID).', helpGroup: 'SDK'}),
+    'core-tools': Flags.string({description: 'Comma-separated tool allow-list (as tools.core).', helpGroup: 'SDK'}),
+    'exclude-tools': Flags.string({
+      description: 'Comma-separated tool block-list (as tools.exclude).',
+      helpGroup: 'SDK',
+      aliases: ['disallowedTools'],
+    }),
+    'allowed-tools': Flags.string({
+      description: 'Comma-separated tools that run without asking.',
+      helpGroup: 'SDK',
+      aliases: ['allowedTools'],
+    }),
+    verbose: Flags.boolean({description: 'Accepted for the SDKs; stream-json is always complete.', helpGroup: 'SDK'}),
+    'setting-sources': Flags.string({hidden: true}),
+    'fork-session': Flags.boolean({hidden: true}),
+    'mcp-config': Flags.string({hidden: true}),
+    'fallback-model': Flags.string({hidden: true}),
+    'allow-dangerously-skip-permissions': Flags.boolean({hidden: true}),
     'system-prompt': Flags.string({
       description:
         'Replace the built-in system prompt: a file to read, or the text itself when no such file exists (also QWEN_SYSTEM_MD).',

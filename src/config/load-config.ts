@@ -31,6 +31,9 @@ export interface ConfigFlags {
   network?: NetworkMode | boolean
   maxTurns?: number
   debug?: boolean
+  /** `--core-tools` / `--exclude-tools`: replace settings tools.core / tools.exclude. */
+  coreTools?: string[]
+  excludeTools?: string[]
 }
 
 /** Where a variable's value came from: `environment`, `flag --x`, or the path of the .env file. */
@@ -138,7 +141,19 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
     raw = deepMerge(raw, projectRaw)
     files.push(layers.project.file)
   }
-  const settings = checkSettings(raw, files.length > 0 ? files.join(' + ') : 'settings')
+  const checked = checkSettings(raw, files.length > 0 ? files.join(' + ') : 'settings')
+  // --core-tools / --exclude-tools (the SDKs pass them) replace the settings' lists.
+  const settings =
+    flags.coreTools === undefined && flags.excludeTools === undefined
+      ? checked
+      : {
+          ...checked,
+          tools: {
+            ...checked.tools,
+            ...(flags.coreTools !== undefined ? {core: flags.coreTools} : {}),
+            ...(flags.excludeTools !== undefined ? {exclude: flags.excludeTools} : {}),
+          },
+        }
   const loaded = loadEnvironment({
     cwd: projectRoot,
     home,

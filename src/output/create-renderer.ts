@@ -9,6 +9,10 @@ export interface RendererOptions {
   color?: boolean
   /** text: render the model's markdown (default: stdout is a terminal and NO_COLOR is unset). */
   markdown?: boolean
+  /** The conversation id reported as session_id (stream-json and json). */
+  sessionId?: string
+  /** Said once in the init message. */
+  notices?: readonly string[]
 }
 
 export function createRenderer(format: OutputFormat, io: RenderIO, options: RendererOptions = {}): Renderer {
@@ -17,9 +21,15 @@ export function createRenderer(format: OutputFormat, io: RenderIO, options: Rend
       return createStreamJsonRenderer(io, {
         includePartialMessages: options.includePartialMessages,
         agentVersion: options.agentVersion,
+        sessionId: options.sessionId,
+        notices: options.notices,
       })
     case 'json':
-      return createJsonRenderer(io, {agentVersion: options.agentVersion})
+      return createJsonRenderer(io, {
+        agentVersion: options.agentVersion,
+        sessionId: options.sessionId,
+        notices: options.notices,
+      })
     case 'text':
       return createTextRenderer(io, {
         color: options.color,

@@ -102,8 +102,12 @@ describe('stream-json renderer', () => {
       'result:success',
     ])
     expect(stderr).toBe('')
+    // session_id is the conversation's UUID, the same on every message; the sandbox has its own id.
+    expect(new Set(messages.map((m) => m.session_id)).size).toBe(1)
+    expect(messages[0]?.session_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
     expect(messages[0]).toMatchObject({
-      session_id: 'sa-1234',
+      sandbox_session_id: 'sa-1234',
+      mcp_servers: [],
       cwd: '/home/me/project',
       tools: ['run_shell_command'],
       model: 'qwen3-coder',
@@ -142,7 +146,7 @@ describe('stream-json renderer', () => {
       num_turns: 2,
       result: 'All tests pass.',
       usage: {input_tokens: 250, output_tokens: 30, total_tokens: 280},
-      session_id: 'sa-1234',
+      sandbox_session_id: 'sa-1234',
       permission_denials: [],
       changed_files: [
         {path: 'src/add.js', kind: 'modified'},

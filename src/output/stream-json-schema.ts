@@ -25,9 +25,12 @@ export const toolResultBlockSchema = z.object({
 
 const envelope = {
   uuid: z.string(),
-  /** The sandbox session id: what `agent diff|apply|discard <session-id>` take. */
+  /** The conversation id, a UUID (`--session-id` when given). The sandbox's own id is `sandbox_session_id`. */
   session_id: z.string(),
 }
+
+/** The sandbox session id: what `agent diff|apply|discard <session-id>` take ('' before a sandbox started). */
+const sandboxSessionId = z.string()
 
 /** First message: what this run works with. */
 export const systemInitMessageSchema = z.object({
@@ -38,13 +41,19 @@ export const systemInitMessageSchema = z.object({
   tools: z.array(z.string()),
   model: z.string(),
   permission_mode: z.enum(['default', 'auto-edit', 'yolo']),
+  sandbox_session_id: sandboxSessionId,
+  /** MCP servers and their status (none until MCP support lands). */
+  mcp_servers: z.array(z.object({name: z.string(), status: z.string()})),
   agent_version: z.string().optional(),
+  /** Flags or settings given that this run could not honour, each said once (also on stderr). */
+  notices: z.array(z.string()).optional(),
 })
 
 /** Other system notices; `data` carries the details (e.g. subtype `model_retry`). */
 export const systemNoticeMessageSchema = z.object({
   type: z.literal('system'),
-  subtype: z.enum(['model_retry']),
+  /** `error`: a line on stdin this process could not use (the session goes on); `session_end`: what became of the changes. */
+  subtype: z.enum(['model_retry', 'error', 'session_end']),
   ...envelope,
   data: z.record(z.string(), z.unknown()),
 })
@@ -117,6 +126,7 @@ export const resultMessageSchema = z.object({
   type: z.literal('result'),
   subtype: z.enum(['success', 'error_max_turns', 'error_during_execution']),
   ...envelope,
+  sandbox_session_id: sandboxSessionId,
   is_error: z.boolean(),
   duration_ms: z.number().int().nonnegative(),
   /** Time spent waiting for the model. */

@@ -17,15 +17,18 @@ export interface TranslatorOptions {
   /** Emit `stream_event` messages for text and tool-call deltas and live tool output. */
   includePartialMessages?: boolean
   agentVersion?: string
-  /** Fallbacks when a run fails before `session_started`. */
+  /** The conversation id reported as `session_id` (default: a new UUID). */
   sessionId?: string
+  /** Said once in the init message (flags that could not be honoured). */
+  notices?: readonly string[]
   now?: () => number
 }
 
 type PermissionMode = SystemInitMessage['permission_mode']
 
 export class StreamJsonTranslator {
-  private sessionId: string
+  private readonly sessionId: string
+  private sandboxId = ''
   private model = ''
   private readonly started: number
   private apiMs = 0
@@ -46,7 +49,7 @@ export class StreamJsonTranslator {
   constructor(private readonly options: TranslatorOptions = {}) {
     this.now = options.now ?? Date.now
     this.started = this.now()
-    this.sessionId = options.sessionId ?? ''
+    this.sessionId = options.sessionId ?? randomUUID()
   }
 
   /** The messages an event produces (often none). */
@@ -54,7 +57,7 @@ export class StreamJsonTranslator {
     const partial = this.options.includePartialMessages === true
     switch (event.type) {
       case 'session_started':
-        this.sessionId = event.sessionId
+        this.sandboxId = event.sessionId
         this.model = event.model
         return [
           {
@@ -65,7 +68,10 @@ export class StreamJsonTranslator {
             tools: event.tools,
             model: event.model,
             permission_mode: event.approvalMode as PermissionMode,
+            sandbox_session_id: event.sessionId,
+            mcp_servers: [],
             ...(this.options.agentVersion ? {agent_version: this.options.agentVersion} : {}),
+            ...(this.options.notices?.length ? {notices: [...this.options.notices]} : {}),
           },
         ]
       case 'turn_started':
@@ -211,7 +217,8 @@ export class StreamJsonTranslator {
                   type: 'tool_result',
                   tool_use_id: event.id,
                   content: event.result.forModel,
-                  is_error: event.result.error !== undefined,
+                  // A command that exited non-zero is an error to the SDKs too (as Qwen Code reports it).
+                  is_error: event.result.error !== undefined || (event.exec !== undefined && event.exec.exitCode !== 0),
                 },
               ],
             },
@@ -229,7 +236,7 @@ export class StreamJsonTranslator {
         ]
       case 'changes_ready':
         this.changes = event.changes
-        if (!this.sessionId) this.sessionId = event.changes.sessionId
+        if (!this.sandboxId) this.sandboxId = event.changes.sessionId
         return []
       case 'changes_applied':
         this.applied = event.report
@@ -255,6 +262,7 @@ export class StreamJsonTranslator {
     const base = {
       type: 'result' as const,
       ...this.envelope(),
+      sandbox_session_id: this.sandboxId,
       duration_ms: Math.max(0, Math.round(this.now() - this.started)),
       duration_api_ms: Math.max(0, Math.round(this.apiMs)),
       num_turns: turns,

@@ -118,7 +118,7 @@ describe('agent run (built CLI, real sandbox, scripted model)', () => {
     })
     const messages = parseStreamJson(result.stdout)
     const final = messages.at(-1)
-    if (final?.type === 'result') keptSessions.push(final.session_id)
+    if (final?.type === 'result') keptSessions.push(final.sandbox_session_id)
     expect(result.stderr).not.toMatch(/^Error/m)
     expect(result.exitCode).toBe(0)
 

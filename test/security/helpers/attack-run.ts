@@ -59,7 +59,7 @@ export function parseRun(cli: CliResult): AttackRun {
     }
   }
   const final = messages.findLast((m): m is Extract<StreamJsonMessage, {type: 'result'}> => m.type === 'result')
-  return {cli, messages, tools, final, sessionId: final?.session_id ?? ''}
+  return {cli, messages, tools, final, sessionId: final?.sandbox_session_id ?? ''}
 }
 
 /** The `Stdout:` field of a shell result (up to `Stderr:`). */

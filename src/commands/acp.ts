@@ -1,0 +1,98 @@
+// `agent acp` (also `agent --acp`): serve an editor over the Agent Client Protocol on stdio; src/protocols/acp does it.
+import {Flags} from '@oclif/core'
+
+import {APPROVAL_MODES} from '../agent/approvals.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {
+  assertProjectDirectory,
+  loadContributions,
+  loadSessionConfig,
+  openSandbox,
+  reportConfigNotices,
+} from '../cli/run-wiring.js'
+import {UserInputError} from '../errors.js'
+import {serveAcp, type AcpSessionParts} from '../protocols/acp/acp-server.js'
+import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
+import type {SandboxSession} from '../sandbox/types.js'
+
+const DEFAULT_MAX_TURNS = 50
+
+export default class Acp extends BaseCommand<typeof Acp> {
+  static override summary = 'Serve an editor (Zed, JetBrains, Neovim) over the Agent Client Protocol on stdin/stdout'
+  static override description = [
+    `Each ACP session gets its own sandbox holding a copy of the folder the editor opens. Tool calls, their live output and approval questions appear in the editor. The project changes only through the apply_changes tool, which the editor asks you to approve with the diff shown; changes not applied are kept for \`agent diff\` when the editor disconnects.`,
+  ].join('\n\n')
+
+  static override examples = [{description: 'What an editor runs', command: '<%= config.bin %> --acp'}]
+
+  static override flags = {
+    model: Flags.string({char: 'm', description: 'Model name (overrides OPENAI_MODEL and settings model.name).'}),
+    'approval-mode': Flags.option({options: APPROVAL_MODES, description: 'When to ask before a tool runs.'})(),
+    yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
+    network: Flags.boolean({description: 'Give the sandboxes network access (default: none).', allowNo: true}),
+    'max-turns': Flags.integer({description: `Model turns allowed per prompt (default ${DEFAULT_MAX_TURNS}).`, min: 1}),
+    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).', aliases: ['auth-type']}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Acp)
+    const cleanup = new SessionCleanup()
+    const uninstall = cleanup.installSignalHandlers({signals: ['SIGINT', 'SIGTERM', 'SIGHUP']})
+    let auth = flags.auth
+    const sessionFlags = (cwd: string) => ({...flags, cwd, auth})
+    try {
+      await serveAcp({
+        input: process.stdin,
+        output: process.stdout,
+        version: this.config.version,
+        logger: this.logger,
+        authMethods: async () => {
+          const config = loadSessionConfig(sessionFlags(process.cwd()))
+          const {auth: registry} = await loadContributions(this.config, config)
+          return registry
+            .list()
+            .map(({provider}) => ({id: provider.id, name: provider.id, description: provider.describe()}))
+        },
+        selectAuth: async (methodId) => {
+          const config = loadSessionConfig(sessionFlags(process.cwd()))
+          const {auth: registry} = await loadContributions(this.config, config)
+          if (!registry.get(methodId)) throw new UserInputError(`Unknown authentication method ${methodId}`)
+          auth = methodId
+        },
+        openSession: async (cwd, signal): Promise<AcpSessionParts> => {
+          const config = loadSessionConfig(sessionFlags(cwd))
+          await assertProjectDirectory(config.projectRoot)
+          reportConfigNotices(config)
+          const {tools, auth: registry} = await loadContributions(this.config, config)
+          const model = await registry.resolveClient(
+            {...config, logger: this.logger},
+            {interactive: false, io: {info: (line) => process.stderr.write(`${line}\n`), interactive: false, signal}},
+          )
+          const sandbox = await openSandbox(config, {signal, logger: this.logger, cleanup, reuse: false})
+          return {
+            projectRoot: config.projectRoot,
+            model,
+            tools: tools.enabled(config.settings.tools).map((tool) => tool.definition),
+            sandbox,
+            approvalMode: config.approvalMode,
+            maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
+          }
+        },
+        closeSession: (sandbox) => closeSandbox(sandbox),
+      })
+    } finally {
+      uninstall()
+    }
+  }
+}
+
+/** The usual end: a sandbox whose changes were not applied is kept (stopped) for `agent diff`; otherwise removed. */
+async function closeSandbox(sandbox: SandboxSession): Promise<void> {
+  const changes = await sandbox.changes().catch(() => undefined)
+  if (changes && changes.changes.length === 0) return sandbox[Symbol.asyncDispose]()
+  await sandbox.keep()
+  process.stderr.write(
+    `The sandbox ${sandbox.id} is kept with changes not applied: \`agent diff ${sandbox.id}\`, then ` +
+      `\`agent apply ${sandbox.id}\` or \`agent discard ${sandbox.id}\`.\n`,
+  )
+}
