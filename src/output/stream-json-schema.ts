@@ -149,6 +149,8 @@ export const resultMessageSchema = z.object({
     })
     .optional(),
   error: z.object({type: z.string(), message: z.string()}).optional(),
+  /** The same message in the Claude Agent SDK's shape (error results only). */
+  errors: z.array(z.string()).optional(),
 })
 
 export const streamJsonMessageSchema = z.union([

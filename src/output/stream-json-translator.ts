@@ -280,6 +280,7 @@ export class StreamJsonTranslator {
         subtype: 'error_max_turns',
         is_error: true,
         error: {type: 'max_turns', message: `Reached the limit of ${turns} turns`},
+        errors: [`Reached the limit of ${turns} turns`],
       }
     }
     if (end?.type === 'run_finished') {
@@ -288,10 +289,17 @@ export class StreamJsonTranslator {
         subtype: 'error_during_execution',
         is_error: true,
         error: {type: 'canceled', message: 'The run was cancelled by the user'},
+        errors: ['The run was cancelled by the user'],
       }
     }
     const message = end?.type === 'run_failed' ? end.message : 'The run ended without a result'
-    return {...base, subtype: 'error_during_execution', is_error: true, error: {type: 'error', message}}
+    return {
+      ...base,
+      subtype: 'error_during_execution',
+      is_error: true,
+      error: {type: 'error', message},
+      errors: [message],
+    }
   }
 
   private envelope(): {uuid: string; session_id: string} {
