@@ -82,7 +82,7 @@ describe('the connection to the Docker daemon is lost mid-command (a crash, as t
     expect(errors[0]).toBe(
       `Error: Could not stop the sandbox container: Docker daemon is not reachable at ${proxy.host} ` +
         `(${/ \(([^)]+)\); nothing/.exec(errors[0]!)?.[1]}); nothing was applied. The changes of session ${id} stay ` +
-        `in its sandbox: once Docker is back, review them with \`agent diff ${id}\``,
+        `in its sandbox: once Docker is back, review with \`agent diff ${id}\``,
     )
     expect(errors[0]).toMatch(/\((connection refused|connection reset|socket hang up)\); nothing/)
     expect(looksLikeStackTrace(result.stderr)).toBe(false)

@@ -189,7 +189,7 @@ describe('apply against a hostile sandbox', () => {
       '../escape.txt': 'path escapes the project (..)',
       'a/../../escape.txt': 'path escapes the project (..)',
       'link-to-outside/plain.txt': 'parent link-to-outside is a symlink on the host',
-      '.GIT/config': 'changes to .git are not applied (hooks and config could run code on the host)',
+      '.GIT/config': 'changes to .git are never applied (hooks and config could run code on the host)',
     })
     expect(fs.readdirSync(outside)).toEqual([])
   })
