@@ -1,5 +1,5 @@
 // Everything a user sees, in every output format, is a rendering of this one event stream.
-import type {ApplyReport, ChangeSet, ExecResult} from '../sandbox/types.js'
+import type {ApplyReport, ChangeSet, ExecResult, NetworkSummary} from '../sandbox/types.js'
 import type {ToolActsOn, ToolKind, ToolResult} from '../tools/types.js'
 import type {TokenUsage} from './model-client.js'
 
@@ -26,6 +26,8 @@ export type AgentEvent =
   /** Tokens of one model turn (run_finished carries the total). */
   | {type: 'usage'; usage: TokenUsage}
   | {type: 'changes_ready'; changes: ChangeSet}
+  /** Requests per host through the sandbox's network proxy (sessions with an allow list), before changes_ready. */
+  | {type: 'network_summary'; summary: NetworkSummary}
   | {type: 'changes_applied'; report: ApplyReport}
   | {
       type: 'run_finished'

@@ -5,6 +5,7 @@ import type {AgentConfig} from '../config/index.js'
 import {contextFileNames, loadProjectContext, type ProjectContext} from '../context/index.js'
 import type {Logger} from '../logging/logger.js'
 import type {ToolDefinition} from '../tools/types.js'
+import {describeNetwork} from '../config/network-setting.js'
 
 /** Reads the context files; each notice (cut, refused import, unreadable file) is logged and printed as one line. */
 export async function loadRunContext(
@@ -45,7 +46,10 @@ export function runSystemPrompt(
 ): string {
   return resolveSystemPrompt({
     tools,
-    facts: {network: config.sandbox.network},
+    facts: {
+      network:
+        typeof config.sandbox.network === 'string' ? config.sandbox.network : describeNetwork(config.sandbox.network),
+    },
     projectRoot: config.projectRoot,
     home: config.home,
     env: config.env,

@@ -288,6 +288,8 @@ async function drive(input: {
         : ExitCode.failure
   const completed = exitCode === ExitCode.ok
 
+  const network = session.networkSummary?.()
+  if (network) emit({type: 'network_summary', summary: network})
   const tty = {input: process.stdin, output: process.stderr}
   // The second confirmation is asked only of someone who was asked the first: --apply alone never asks.
   let asked = false

@@ -28,6 +28,7 @@ export interface SessionFlags {
   yolo?: boolean | undefined
   'approval-mode'?: ApprovalMode | undefined
   network?: boolean | undefined
+  'allow-host'?: string[] | undefined
   'max-turns'?: number | undefined
   debug?: boolean | undefined
   /** `--core-tools` / `--exclude-tools` (agent run), already split on commas. */
@@ -50,6 +51,7 @@ export function loadSessionConfig(flags: SessionFlags): AgentConfig {
           ? {approvalMode: flags['approval-mode']}
           : {}),
       ...(flags.network !== undefined ? {network: flags.network} : {}),
+      ...(flags['allow-host'] ? {allowHosts: flags['allow-host']} : {}),
       ...(flags['max-turns'] !== undefined ? {maxTurns: flags['max-turns']} : {}),
       debug: Boolean(flags.debug),
       ...(flags.coreTools ? {coreTools: flags.coreTools} : {}),

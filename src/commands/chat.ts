@@ -38,6 +38,11 @@ export default class Chat extends BaseCommand<typeof Chat> {
     'approval-mode': Flags.option({options: APPROVAL_MODES, description: 'When to ask before a tool runs.'})(),
     yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
     network: Flags.boolean({description: 'Give the sandbox network access (default: none).', allowNo: true}),
+    'allow-host': Flags.string({
+      description:
+        'Let the sandbox reach this host through its proxy for this run (repeatable; host, *.suffix, host:port).',
+      multiple: true,
+    }),
     'max-turns': Flags.integer({
       description: `Model turns allowed per message (default: settings model.maxSessionTurns, else ${DEFAULT_MAX_TURNS}).`,
       min: 1,

@@ -60,6 +60,11 @@ export default class Run extends BaseCommand<typeof Run> {
     })(),
     yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
     network: Flags.boolean({description: 'Give the sandbox network access (default: none).', allowNo: true}),
+    'allow-host': Flags.string({
+      description:
+        'Let the sandbox reach this host through its proxy for this run (repeatable; host, *.suffix, host:port).',
+      multiple: true,
+    }),
     apply: Flags.boolean({
       description: 'Apply the changes to the project when the run completes.',
       exclusive: ['keep'],

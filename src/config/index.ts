@@ -18,3 +18,4 @@ export {
 } from './env-file.js'
 export {deepMerge} from './deep-merge.js'
 export * from './schema.js'
+export * from './network-setting.js'

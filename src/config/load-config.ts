@@ -15,9 +15,10 @@ import {deepMerge, type JsonObject} from './deep-merge.js'
 import {loadEnvironment, type EnvFile} from './env-file.js'
 import {settingsSchema, type SandboxSettings, type Settings} from './schema.js'
 import {checkSettings, readSettingsLayers} from './settings-files.js'
+import {parseAllowEntry, withAllowedHosts, type NetworkSetting} from './network-setting.js'
 
 export type ApprovalMode = 'default' | 'auto-edit' | 'yolo'
-export type NetworkMode = SandboxSettings['network']
+export type NetworkMode = 'none' | 'bridge'
 
 /** Command-line values that override settings and variables. All optional: absent means "not given". */
 export interface ConfigFlags {
@@ -29,6 +30,8 @@ export interface ConfigFlags {
   approvalMode?: ApprovalMode
   /** `--network`: a mode, or true for `bridge` and false for `none`. */
   network?: NetworkMode | boolean
+  /** `--allow-host` (repeatable): hosts added to sandbox.network's allow list for this run. */
+  allowHosts?: string[]
   maxTurns?: number
   debug?: boolean
   /** `--core-tools` / `--exclude-tools`: replace settings tools.core / tools.exclude. */
@@ -56,7 +59,7 @@ export interface AgentConfig {
   /** Auth method asked for: --auth, then settings security.auth.selectedType. */
   readonly authType: string | undefined
   readonly approvalMode: ApprovalMode
-  /** settings.sandbox with --network applied. */
+  /** settings.sandbox with --network and --allow-host applied. */
   readonly sandbox: Readonly<SandboxSettings>
   /** Undefined: no limit. */
   readonly maxTurns: number | undefined
@@ -104,13 +107,29 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-function networkFrom(flag: ConfigFlags['network'], fallback: NetworkMode): NetworkMode {
+function networkFrom(flag: ConfigFlags['network'], fallback: NetworkSetting): NetworkSetting {
   if (flag === undefined) return fallback
   if (flag === true) return 'bridge'
   if (flag === false) return 'none'
   if (flag !== 'none' && flag !== 'bridge')
     throw new UserInputError(`Invalid --network value "${String(flag)}"`, {hint: 'Use none or bridge'})
   return flag
+}
+
+/** --network, then --allow-host on top; a malformed host is a one-line user error. */
+function networkWithFlags(flags: ConfigFlags, fallback: NetworkSetting): NetworkSetting {
+  const hosts = flags.allowHosts ?? []
+  for (const host of hosts) {
+    const parsed = parseAllowEntry(host)
+    if (!parsed.ok)
+      throw new UserInputError(`Invalid --allow-host "${host}": expected ${parsed.problem}`, {
+        hint: 'Give a host name such as registry.example.org, *.example.org or example.org:8443',
+      })
+  }
+  return withAllowedHosts(
+    networkFrom(flags.network, fallback),
+    hosts.map((host) => host.trim().toLowerCase()),
+  )
 }
 
 /** Reads everything once; the result is deeply frozen and holds no reference to process.env. */
@@ -209,7 +228,7 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
     modelMaxRetries: settings.model.maxRetries ?? settings.model.generationConfig?.maxRetries,
     authType: nonEmpty(flags.auth) ?? settings.security.auth.selectedType,
     approvalMode,
-    sandbox: {...settings.sandbox, network: networkFrom(flags.network, settings.sandbox.network)},
+    sandbox: {...settings.sandbox, network: networkWithFlags(flags, settings.sandbox.network)},
     maxTurns: turns !== undefined && turns > 0 ? turns : undefined,
     debug: Boolean(flags.debug) || isTruthy(env.DEBUG) || isTruthy(env.DEBUG_MODE),
     flags,

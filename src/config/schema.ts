@@ -1,6 +1,8 @@
 // One zod schema for settings.json (user and project files), shared with Qwen Code: unknown keys are kept, not refused.
 import {z} from 'zod'
 
+import {networkSettingSchema} from './network-setting.js'
+
 /** What a size setting must look like, in the words an error message uses. */
 export const BYTE_SIZE_EXPECTED = 'a size such as "512m" or "2g"'
 
@@ -22,8 +24,8 @@ export function parseByteSize(text: string): number {
 export const sandboxSettingsSchema = z.looseObject({
   /** Image to run; defaults to the one `agent sandbox build` makes for this version. */
   image: z.string().min(1).optional(),
-  /** 'none' (default) or 'bridge'. Anything but none is an explicit opt-in. */
-  network: z.enum(['none', 'bridge']).default('none'),
+  /** 'none' (default), 'bridge' (everything) or {allow: [hosts]} through the session's filtering proxy. */
+  network: networkSettingSchema.default('none'),
   /** Host variables passed into the container: names (value copied from the host) or explicit name/value pairs. */
   env: z.union([z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.record(z.string(), z.string())]).default([]),
   memory: byteSize.default(2 * 1024 ** 3),

@@ -143,7 +143,7 @@ describe('broken settings files', () => {
   it('lists the allowed values of an enum', () => {
     const file = write(project, JSON.stringify({sandbox: {network: 'host'}}))
     expect(errorOf(() => loadSettings({projectRoot: project, home})).message).toBe(
-      `Invalid settings in ${file}: sandbox.network: expected one of "none", "bridge" (got "host")`,
+      `Invalid settings in ${file}: sandbox.network: expected "none", "bridge" or {"allow": [hosts]} (got "host")`,
     )
   })
 

@@ -150,6 +150,7 @@ export class Transcript {
         break
       case 'changes_ready':
       case 'changes_applied':
+      case 'network_summary':
         break
       case 'run_finished':
         this.flushText()

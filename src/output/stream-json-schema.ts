@@ -148,6 +148,21 @@ export const resultMessageSchema = z.object({
       held_back: z.array(z.object({path: z.string(), reason: z.string()})).optional(),
     })
     .optional(),
+  /** Requests per host through the sandbox's network proxy (with a `sandbox.network` allow list). */
+  network: z
+    .object({
+      hosts: z.record(
+        z.string(),
+        z.object({
+          allowed: z.number().int().nonnegative(),
+          refused: z.number().int().nonnegative(),
+          bytes_up: z.number().int().nonnegative(),
+          bytes_down: z.number().int().nonnegative(),
+        }),
+      ),
+      proxy_down: z.string().optional(),
+    })
+    .optional(),
   error: z.object({type: z.string(), message: z.string()}).optional(),
   /** The same message in the Claude Agent SDK's shape (error results only). */
   errors: z.array(z.string()).optional(),

@@ -3,7 +3,7 @@ import {randomUUID} from 'node:crypto'
 
 import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
-import type {ApplyReport, ChangeSet} from '../sandbox/types.js'
+import type {ApplyReport, ChangeSet, NetworkSummary} from '../sandbox/types.js'
 import type {
   AssistantMessage,
   ResultMessage,
@@ -39,6 +39,7 @@ export class StreamJsonTranslator {
   private readonly denials: ResultMessage['permission_denials'] = []
   private changes: ChangeSet | undefined
   private applied: ApplyReport | undefined
+  private network: NetworkSummary | undefined
   private ended: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined
   /** Open partial blocks of the current turn: text at most once, tool calls by their delta index. */
   private textBlock: number | undefined
@@ -234,6 +235,9 @@ export class StreamJsonTranslator {
             data: {attempt: event.attempt, delay_ms: event.delayMs, reason: event.reason},
           },
         ]
+      case 'network_summary':
+        this.network = event.summary
+        return []
       case 'changes_ready':
         this.changes = event.changes
         if (!this.sandboxId) this.sandboxId = event.changes.sessionId
@@ -271,6 +275,7 @@ export class StreamJsonTranslator {
       permission_denials: this.denials,
       changed_files: (this.changes?.changes ?? []).map((change) => ({path: change.path, kind: change.kind})),
       ...(this.applied ? {applied: appliedField(this.applied)} : {}),
+      ...(this.network ? {network: toNetwork(this.network)} : {}),
     }
     if (end?.type === 'run_finished' && end.reason === 'completed')
       return {...base, subtype: 'success', is_error: false}
@@ -325,5 +330,18 @@ function appliedField(report: ApplyReport): NonNullable<ResultMessage['applied']
     files: report.applied,
     refused: report.refused,
     ...(report.heldBack && report.heldBack.length > 0 ? {held_back: report.heldBack} : {}),
+  }
+}
+
+/** The result message's `network`: per host, snake_case like the rest of the message. */
+function toNetwork(summary: NetworkSummary): NonNullable<ResultMessage['network']> {
+  return {
+    hosts: Object.fromEntries(
+      Object.entries(summary.hosts).map(([host, t]) => [
+        host,
+        {allowed: t.allowed, refused: t.refused, bytes_up: t.bytesUp, bytes_down: t.bytesDown},
+      ]),
+    ),
+    ...(summary.proxyDown ? {proxy_down: summary.proxyDown} : {}),
   }
 }

@@ -2,10 +2,11 @@
 import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
 import {changeLine, renderHeldBack} from '../sandbox/changes/render-changes.js'
-import type {ChangeSet} from '../sandbox/types.js'
+import type {ChangeSet, NetworkSummary} from '../sandbox/types.js'
 import type {ToolErrorKind, ToolKind} from '../tools/types.js'
 import {MarkdownStream} from './markdown-stream.js'
 import {loadMarkdownRenderer, type MarkdownRenderer} from './markdown-terminal.js'
+import {networkSummaryLines} from './network-summary-lines.js'
 import {safeLine, showControls} from './sanitize.js'
 import {cleanOutput, renderOutputLine, splitCutEscape} from './terminal-text.js'
 import type {RenderIO, Renderer} from './renderer.js'
@@ -41,6 +42,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
   const kinds = new Map<string, ToolKind>()
   let end: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined
   let changes: ChangeSet | undefined
+  let network: NetworkSummary | undefined
   let summarized = false
   let usage: TokenUsage = {inputTokens: 0, outputTokens: 0}
   /** Per tool call, an escape sequence cut at the end of the last chunk (cleaned once the next chunk completes it). */
@@ -104,6 +106,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
             : green('Done')
     const lines = [`${head} ${dim('·')} ${stats.join(dim(' · '))}`]
     for (const change of changes?.changes ?? []) lines.push(`  ${changeLine(change)}`)
+    if (network) lines.push(...networkSummaryLines(network).map((line) => (network?.proxyDown ? yellow(line) : line)))
     err(`\n${lines.join('\n')}\n`)
   }
 
@@ -185,6 +188,9 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
             inputTokens: usage.inputTokens + event.usage.inputTokens,
             outputTokens: usage.outputTokens + event.usage.outputTokens,
           }
+          break
+        case 'network_summary':
+          network = event.summary
           break
         case 'changes_ready':
           // The summary comes as soon as the changes are known, so it is on screen before "apply?" is asked.

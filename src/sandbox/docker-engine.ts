@@ -18,6 +18,8 @@ import {
 import type {SessionCleanup} from './lifecycle/session-cleanup.js'
 import {newSessionId, volumeName} from './lifecycle/session-names.js'
 import {SessionStore} from './lifecycle/session-store.js'
+import {openNetworkStep} from './network/network-step.js'
+import {removeSessionNetwork, type SessionNetwork} from './network/session-network.js'
 import {checkImage} from './open/check-image.js'
 import {attachRunner, connectBackend} from './open/connect-runner.js'
 import {copyWorkspace} from './open/copy-workspace.js'
@@ -86,19 +88,20 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     const timer = new StepTimer()
     let container: Dockerode.Container | undefined
     let backend: SandboxBackend | undefined
+    let network: SessionNetwork | undefined
     // Until the session object exists, a signal must still remove what was created.
     const pending = {
       id,
-      close: () => this.removeQuietly(container, volumeName(id)),
+      close: () => this.removeQuietly(container, volumeName(id), id),
       // Nothing worth keeping yet: a signal's keep removes it too, and says so.
       keep: async () => {
-        await this.removeQuietly(container, volumeName(id))
+        await this.removeQuietly(container, volumeName(id), id)
         return 'removed' as const
       },
     }
     this.cleanup?.add(pending)
     try {
-      container = await createSessionContainer(this.docker, {
+      const spec = {
         sessionId: id,
         workspace: hostWorkspace,
         image,
@@ -106,6 +109,14 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
         keep: Boolean(options.keep),
         hostEnv: this.hostEnv,
         runnerUser,
+      }
+      // With an allow list: the internal network first; its proxy starts while the container is made.
+      const opened = await openNetworkStep(this.docker, spec, this.logger, options.signal)
+      network = opened?.network
+      timer.step('network')
+      container = await createSessionContainer(this.docker, {
+        ...spec,
+        ...(opened ? {network: opened.attachment} : {}),
       })
       timer.step('create')
       const client = await attachRunner(container, this.logger.child({session: id}))
@@ -120,9 +131,10 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
       const target = {container, backend, root: hostWorkspace, isIgnored, helper}
       const [, manifest] = await Promise.all([
         timer.timed('selftest', () =>
-          verifyIsolation(target.container, target.backend, settings, this.logger, runnerUser),
+          verifyIsolation(target.container, target.backend, settings, this.logger, runnerUser, network),
         ),
         timer.timed('copy', () => copyWorkspace(target, settings.mount ? 'mount' : 'archive')),
+        timer.timed('proxy', async () => opened?.proxyReady),
       ])
       timer.step('selftest+copy')
       throwIfAborted(options.signal)
@@ -154,11 +166,13 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
         volume: volumeName(id),
         backend,
         manifest,
+        ...(network ? {network} : {}),
         onExit: options.reuse ? 'idle' : options.keep ? 'keep' : 'remove',
       })
     } catch (error) {
       backend?.detach()
-      await this.removeQuietly(container, volumeName(id))
+      network?.monitor?.stop()
+      await this.removeQuietly(container, volumeName(id), id)
       await this.store.delete(id).catch(() => undefined)
       throw openFailure(error, {signal: options.signal, hostWorkspace, settings})
     } finally {
@@ -240,12 +254,20 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     })
   }
 
-  private async removeQuietly(container: Dockerode.Container | undefined, volume: string): Promise<void> {
-    if (container) await removeSandboxContainer(this.docker, {containerId: container.id, volume}).catch(() => undefined)
+  private async removeQuietly(
+    container: Dockerode.Container | undefined,
+    volume: string,
+    sessionId: string,
+  ): Promise<void> {
+    if (container)
+      await removeSandboxContainer(this.docker, {containerId: container.id, volume, sessionId}).catch(() => undefined)
     else
-      await this.docker
-        .getVolume(volume)
-        .remove()
-        .catch(() => undefined)
+      await Promise.all([
+        this.docker
+          .getVolume(volume)
+          .remove()
+          .catch(() => undefined),
+        removeSessionNetwork(this.docker, sessionId).catch(() => undefined),
+      ])
   }
 }

@@ -16,8 +16,19 @@ import {WORKSPACE_DIR} from './lifecycle/container-spec.js'
 import {removeSandboxContainer} from './lifecycle/orphans.js'
 import type {SessionCleanup} from './lifecycle/session-cleanup.js'
 import {containerName} from './lifecycle/session-names.js'
+import type {SessionNetwork} from './network/session-network.js'
+import {withNetworkNotes} from './network/with-network-notes.js'
 import type {SessionStore} from './lifecycle/session-store.js'
-import type {ApplyOptions, ApplyReport, ChangeSet, DirEntry, ExecHandle, ExecOptions, SandboxSession} from './types.js'
+import type {
+  ApplyOptions,
+  ApplyReport,
+  ChangeSet,
+  DirEntry,
+  ExecHandle,
+  ExecOptions,
+  NetworkSummary,
+  SandboxSession,
+} from './types.js'
 import type {Manifest} from './workspace/manifest.js'
 
 export interface SessionParts {
@@ -33,6 +44,8 @@ export interface SessionParts {
   store: SessionStore
   logger: Logger
   cleanup?: SessionCleanup
+  /** The internal network and proxy of a session with an allow list. */
+  network?: SessionNetwork
   /** On dispose (and on a signal): 'remove' (default), 'keep' (stop, for diff/apply later) or 'idle' (warm for --reuse). */
   onExit: 'remove' | 'keep' | 'idle'
 }
@@ -79,8 +92,17 @@ export class DockerSandboxSession implements SandboxSession {
 
   exec(command: string, options: ExecOptions = {}): ExecHandle {
     // A background command has no one at a keyboard: it runs detached through the runner even when a TTY was asked.
-    if (options.tty && !options.background) return ttyExec(this.parts.container, command, options)
-    return this.parts.backend.exec(command, options)
+    const handle =
+      options.tty && !options.background
+        ? ttyExec(this.parts.container, command, options)
+        : this.parts.backend.exec(command, options)
+    const monitor = this.parts.network?.monitor
+    return monitor ? withNetworkNotes(handle, monitor) : handle
+  }
+
+  /** Requests per host through the session's proxy, and whether the proxy stopped; undefined without an allow list. */
+  networkSummary(): NetworkSummary | undefined {
+    return this.parts.network?.monitor?.summary()
   }
 
   /** An interactive terminal (Docker exec with a TTY and stdin attached) for a UI to wire to the user's terminal. */
@@ -195,6 +217,7 @@ export class DockerSandboxSession implements SandboxSession {
     // Bounded: a runner that no longer answers must not hold the container running.
     await withTimeout(backend.killBackground(), RUNNER_GRACE_MS).catch(() => undefined)
     backend.detach()
+    await this.parts.network?.stopProxy()
     try {
       await container.stop({t: 2}).catch((error: {statusCode?: number}) => {
         if (error.statusCode !== 304) throw error
@@ -222,7 +245,12 @@ export class DockerSandboxSession implements SandboxSession {
   private async remove(): Promise<void> {
     this.parts.backend.detach()
     try {
-      await removeSandboxContainer(this.parts.docker, {containerId: this.parts.container.id, volume: this.parts.volume})
+      this.parts.network?.monitor?.stop()
+      await removeSandboxContainer(this.parts.docker, {
+        containerId: this.parts.container.id,
+        volume: this.parts.volume,
+        sessionId: this.id,
+      })
     } catch (error) {
       throw dockerFailure(error, 'remove the sandbox container')
     } finally {
@@ -238,6 +266,7 @@ export class DockerSandboxSession implements SandboxSession {
     try {
       await withTimeout(this.parts.backend.killBackground(), RUNNER_GRACE_MS).catch(() => undefined)
       this.parts.backend.detach()
+      await this.parts.network?.stopProxy()
       await this.parts.container.rename({name: containerName(this.id, {kind: 'idle'})})
       await this.parts.store.delete(this.id)
     } finally {

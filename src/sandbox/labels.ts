@@ -14,6 +14,8 @@ export const Labels = {
   ownerHost: `${LABEL_PREFIX}.owner-host`,
   /** "true" when the user asked to keep the container after the run (--keep / for later diff/apply). */
   kept: `${LABEL_PREFIX}.kept`,
+  /** What a session's companion object is for (`network-proxy`); absent on the session container itself. */
+  role: `${LABEL_PREFIX}.role`,
   /** Hash of the image definition (files under sandbox-images/<name>), to skip identical rebuilds. */
   imageDefinitionHash: `${LABEL_PREFIX}.definition-hash`,
   imageBuilder: `${LABEL_PREFIX}.builder`,

@@ -35,6 +35,8 @@ export interface ExecResult {
   backgroundLog?: string
   /** A problem starting or running the command that is not its exit status (e.g. cwd missing). */
   error?: string
+  /** One line per network request the sandbox's proxy refused (or could not complete) while the command ran. */
+  networkNotes?: string[]
 }
 
 export interface ExecOptions {
@@ -133,6 +135,22 @@ export interface ApplyOptions {
   force?: boolean
 }
 
+/** What a session did with one host:port through its network proxy. */
+export interface HostTraffic {
+  allowed: number
+  refused: number
+  bytesUp: number
+  bytesDown: number
+}
+
+/** The network part of a run's summary (sessions with a `sandbox.network` allow list). */
+export interface NetworkSummary {
+  /** `host:port` -> requests and bytes. */
+  hosts: Record<string, HostTraffic>
+  /** Set when the proxy stopped before the session ended: why. */
+  proxyDown?: string
+}
+
 export interface SandboxSession extends AsyncDisposable {
   readonly id: string
   /** The host directory the workspace was copied from. */
@@ -148,6 +166,8 @@ export interface SandboxSession extends AsyncDisposable {
   keep(): Promise<void | 'removed'>
   /** Removes the container (and its volume). Idempotent. */
   close(): Promise<void>
+  /** Requests per host through the session's proxy; undefined without an allow list. */
+  networkSummary?(): NetworkSummary | undefined
 }
 
 export interface OpenOptions {

@@ -146,6 +146,10 @@ describe('networkIsTighterOrEqual', () => {
     expect(networkIsTighterOrEqual({allow: ['a.com']}, {allow: ['a.com', 'b.com']})).toBe(true)
     expect(networkIsTighterOrEqual({allow: ['c.com']}, {allow: ['a.com']})).toBe(false)
     expect(networkIsTighterOrEqual({allow: ['a.com'], ports: [1]}, {allow: ['a.com']})).toBe(false)
-    expect(networkIsTighterOrEqual({allow: ['a.com']}, 'bridge')).toBe(false)
+    // An allow list is narrower than everything; hosts are compared by what they reach (config/network-setting.ts).
+    expect(networkIsTighterOrEqual({allow: ['a.com']}, 'bridge')).toBe(true)
+    expect(networkIsTighterOrEqual({allow: ['x.a.com']}, {allow: ['*.a.com']})).toBe(true)
+    expect(networkIsTighterOrEqual({allow: ['*.a.com']}, {allow: ['x.a.com']})).toBe(false)
+    expect(networkIsTighterOrEqual({allow: ['a.com:8443']}, {allow: ['a.com']})).toBe(false)
   })
 })

@@ -1,5 +1,6 @@
 // The merge rule for a project settings file in an untrusted folder: what may tighten stays, every widening key goes.
 import {isPlainObject, type JsonObject} from '../config/deep-merge.js'
+import {isNetworkWider, networkSettingSchema} from '../config/network-setting.js'
 import {settingsSchema, type Settings} from '../config/schema.js'
 
 /** One key of an untrusted project's settings that was not applied, and what it would have done. */
@@ -61,19 +62,13 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
-function allowList(value: unknown): string[] | undefined {
-  if (!isPlainObject(value) || !Array.isArray(value.allow)) return undefined
-  return value.allow.filter((entry): entry is string => typeof entry === 'string')
-}
-
-/** `none`, the user's own value, or an allow-list within the user's allow-list: tighter or equal. */
+/** `none`, the user's own value, or an allow-list within what the user's setting allows: tighter or equal. */
 export function networkIsTighterOrEqual(project: unknown, user: unknown): boolean {
   if (project === 'none' || sameJson(project, user)) return true
-  const mine = allowList(project)
-  const theirs = allowList(user)
-  if (!mine || !isPlainObject(project) || Object.keys(project).some((key) => key !== 'allow')) return false
-  if (!theirs) return false
-  return mine.every((entry) => theirs.includes(entry))
+  const mine = networkSettingSchema.safeParse(project)
+  const theirs = networkSettingSchema.safeParse(user ?? 'none')
+  if (!mine.success || !theirs.success) return false
+  return !isNetworkWider(theirs.data, mine.data)
 }
 
 function union(user: unknown, project: unknown): string[] {

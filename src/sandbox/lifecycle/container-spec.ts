@@ -37,6 +37,8 @@ export interface ContainerSpecInput {
   createdAt?: Date
   /** 'separate' (the image's runner drops commands to the agent) or 'agent' (default: everything as the agent). */
   runnerUser?: RunnerUser
+  /** With an allow list: the session's internal network and the proxy variables to set. */
+  network?: {name: string; env: Record<string, string>}
 }
 
 export function sessionLabels(input: ContainerSpecInput): Record<string, string> {
@@ -70,8 +72,9 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
     {Type: 'volume', Source: volumeName(input.sessionId), Target: WORKSPACE_DIR, ReadOnly: false},
   ]
   const separate = input.runnerUser === 'separate'
+  const networkMode = networkModeFor(input)
   const hostConfig: Dockerode.HostConfig = {
-    NetworkMode: settings.network,
+    NetworkMode: networkMode,
     CapDrop: ['ALL'],
     // A separated runner needs these two to start commands as the agent; commands end up with no capability at all.
     ...(separate ? {CapAdd: [...RUNNER_CAPABILITIES]} : {}),
@@ -92,6 +95,8 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
     // Output travels over the attached stream only; a log driver would copy every byte to the daemon's disk.
     LogConfig: {Type: 'none', Config: {}},
     IpcMode: 'private',
+    // Behind the proxy nothing resolves outside names: fail a lookup in a second rather than hang on retries.
+    ...(typeof settings.network === 'object' ? {DnsOptions: ['timeout:1', 'attempts:1']} : {}),
     AutoRemove: false,
     ...(settings.runtime ? {Runtime: settings.runtime} : {}),
   }
@@ -102,7 +107,11 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
     Cmd: RUNNER_COMMAND,
     User: separate ? RUNNER_ROOT_USER : AGENT_USER,
     WorkingDir: WORKSPACE_DIR,
-    Env: toDockerEnv({...containerEnv(settings.env, input.hostEnv), SANDBOX_AGENT_WORKSPACE: WORKSPACE_DIR}),
+    Env: toDockerEnv({
+      ...containerEnv(settings.env, input.hostEnv),
+      ...input.network?.env,
+      SANDBOX_AGENT_WORKSPACE: WORKSPACE_DIR,
+    }),
     Labels: sessionLabels(input),
     Tty: false,
     OpenStdin: true,
@@ -110,9 +119,17 @@ export function containerSpec(input: ContainerSpecInput): Dockerode.ContainerCre
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
-    NetworkDisabled: settings.network === 'none',
+    NetworkDisabled: networkMode === 'none',
     HostConfig: hostConfig,
   }
+}
+
+/** Docker's network mode for the session: none, bridge, or the session's internal network (allow list). */
+function networkModeFor(input: ContainerSpecInput): string {
+  const {network} = input.settings
+  if (typeof network === 'string') return network
+  if (!input.network) throw new Error('an allow list needs the session network')
+  return input.network.name
 }
 
 /** The daemon's refusal of a `sandbox.runtime` it does not have, as a one-line user error saying what to do. */

@@ -32,11 +32,17 @@ export function inspectProblems(
   info: Dockerode.ContainerInspectInfo,
   settings: SandboxSettings,
   runnerUser: RunnerUser = 'agent',
+  sessionNetwork?: string,
 ): string[] {
   const problems: string[] = []
   const host = info.HostConfig
-  if (host.NetworkMode !== settings.network)
-    problems.push(`network mode is ${host.NetworkMode}, expected ${settings.network}`)
+  const expected = typeof settings.network === 'string' ? settings.network : (sessionNetwork ?? '(session network)')
+  if (host.NetworkMode !== expected) problems.push(`network mode is ${host.NetworkMode}, expected ${expected}`)
+  if (typeof settings.network !== 'string') {
+    const attached = Object.keys(info.NetworkSettings?.Networks ?? {})
+    const others = attached.filter((name) => name !== expected)
+    if (others.length > 0) problems.push(`attached to other networks than the session's: ${others.join(', ')}`)
+  }
   if (!host.CapDrop?.includes('ALL')) problems.push('capabilities are not all dropped')
   const allowedCaps: readonly string[] = runnerUser === 'separate' ? RUNNER_CAPABILITIES : []
   const added = (host.CapAdd ?? []).filter(
@@ -88,12 +94,15 @@ export function selfTestProblems(
   if (runnerUser === 'separate') problems.push(...separationProblems(report))
   if (report.noNewPrivs !== '1') problems.push('no-new-privileges does not hold inside the container')
   if (report.dockerSocket) problems.push('a Docker socket is reachable inside the container')
+  if (settings.network !== 'bridge') {
+    for (const [target, outcome] of Object.entries(report.probes)) {
+      if (outcome === 'connected')
+        problems.push(`a direct connection to ${target} succeeded with network "${describe(settings)}"`)
+    }
+  }
   if (settings.network === 'none') {
     const interfaces = report.interfaces.filter((name) => name !== 'lo')
     if (interfaces.length > 0) problems.push(`network interfaces present with network "none": ${interfaces.join(', ')}`)
-    for (const [target, outcome] of Object.entries(report.probes)) {
-      if (outcome === 'connected') problems.push(`a connection to ${target} succeeded with network "none"`)
-    }
   }
   return problems
 }
@@ -114,4 +123,8 @@ function separationProblems(report: SelfTestReport): string[] {
   if (command.groups.split(/\s+/).includes('0')) problems.push('commands are in group 0')
   if (!none(command.capPrm) || !none(command.capAmb)) problems.push('commands hold capabilities')
   return problems
+}
+
+function describe(settings: SandboxSettings): string {
+  return typeof settings.network === 'string' ? settings.network : 'allow list'
 }

@@ -4,6 +4,7 @@ import type Dockerode from 'dockerode'
 
 import {Labels, managedFilter} from '../labels.js'
 import {isProcessAlive} from '../inventory/owner-status.js'
+import {removeSessionNetwork} from '../network/session-network.js'
 import {SessionLabels, parseContainerName, type SessionState} from './session-names.js'
 
 export interface SandboxContainerInfo {
@@ -28,6 +29,8 @@ export async function listSandboxContainers(client: Dockerode): Promise<SandboxC
     const name = (container.Names[0] ?? '').replace(/^\//, '')
     const parsed = parseContainerName(name)
     const labels = container.Labels ?? {}
+    // A session's companions (its network proxy) go with it; they are not sessions.
+    if (labels[Labels.role]) continue
     const sessionId = labels[Labels.sessionId] ?? parsed?.id
     if (!sessionId) continue
     const labelPid = Number(labels[Labels.ownerPid])
@@ -69,17 +72,20 @@ export async function findOrphans(
   )
 }
 
-/** Removes a session's container (killing whatever runs in it) and its workspace volume. */
+/** Removes a session's container (killing whatever runs in it), its workspace volume and its network and proxy. */
 export async function removeSandboxContainer(
   client: Dockerode,
-  info: Pick<SandboxContainerInfo, 'containerId' | 'volume'>,
+  info: Pick<SandboxContainerInfo, 'containerId' | 'volume'> & {sessionId?: string},
 ): Promise<void> {
   try {
     await client.getContainer(info.containerId).remove({force: true, v: true})
   } catch (error) {
     if ((error as {statusCode?: number}).statusCode !== 404) throw error
   }
-  if (info.volume) await removeVolume(client, info.volume)
+  await Promise.all([
+    info.volume ? removeVolume(client, info.volume) : undefined,
+    info.sessionId ? removeSessionNetwork(client, info.sessionId) : undefined,
+  ])
 }
 
 /**

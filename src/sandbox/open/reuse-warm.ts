@@ -6,6 +6,7 @@ import {configHash} from '../lifecycle/container-spec.js'
 import {listSandboxContainers, removeSandboxContainer} from '../lifecycle/orphans.js'
 import type {RunnerUser} from '../lifecycle/runner-user.js'
 import {SessionLabels, containerName, volumeName} from '../lifecycle/session-names.js'
+import {reopenNetworkStep} from '../network/network-step.js'
 import {loadIgnoreRules} from '../workspace/ignore-rules.js'
 import {attachRunner, connectBackend} from './connect-runner.js'
 import {copyWorkspace} from './copy-workspace.js'
@@ -56,8 +57,13 @@ export async function reuseWarmContainer(
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
       const helper = {docker, image, volume: info.volume ?? volumeName(info.sessionId)}
       const target = {container, backend, root: hostWorkspace, isIgnored, helper}
+      const network = await reopenNetworkStep(
+        docker,
+        {sessionId: info.sessionId, workspace: hostWorkspace, image, settings, hostEnv: context.hostEnv},
+        logger,
+      )
       const [, manifest] = await Promise.all([
-        verifyIsolation(container, backend, settings, logger, runnerUser),
+        verifyIsolation(container, backend, settings, logger, runnerUser, network),
         copyWorkspace(target, settings.mount ? 'mount' : incremental ? 'refresh' : 'archive'),
       ])
       await store.save({
@@ -78,6 +84,7 @@ export async function reuseWarmContainer(
         volume: info.volume ?? volumeName(info.sessionId),
         backend,
         manifest,
+        ...(network ? {network} : {}),
         onExit: keep ? 'keep' : 'idle',
       })
     } catch (error) {

@@ -7,6 +7,7 @@ import type {Logger} from '../../logging/logger.js'
 import type {SandboxBackend} from '../backend.js'
 import {NETWORK_PROBES, inspectProblems, selfTestProblems} from '../lifecycle/isolation-check.js'
 import type {RunnerUser} from '../lifecycle/runner-user.js'
+import type {SessionNetwork} from '../network/session-network.js'
 
 export async function verifyIsolation(
   container: Dockerode.Container,
@@ -14,14 +15,20 @@ export async function verifyIsolation(
   settings: SandboxSettings,
   logger: Logger,
   runnerUser: RunnerUser = 'agent',
+  network?: SessionNetwork,
 ): Promise<void> {
-  const [info, report] = await Promise.all([
+  const [info, report, internal] = await Promise.all([
     container.inspect(),
-    backend.selftest(settings.network === 'none' ? NETWORK_PROBES : []),
+    backend.selftest(settings.network !== 'bridge' ? NETWORK_PROBES : []),
+    network?.isInternal(),
   ])
   // Without a runner (docker exec), every process is the agent's anyway: nothing runs apart from it.
   const expected = backend.kind === 'runner' ? runnerUser : 'agent'
-  const problems = [...inspectProblems(info, settings, runnerUser), ...selfTestProblems(report, settings, expected)]
+  const problems = [
+    ...inspectProblems(info, settings, runnerUser, network?.name),
+    ...selfTestProblems(report, settings, expected),
+    ...(internal === false ? [`the session network ${network!.name} is not internal`] : []),
+  ]
   if (problems.length > 0) {
     logger.error({problems}, 'sandbox isolation check failed')
     throw new AgentError(`The sandbox is not isolated as configured: ${problems.join('; ')}`, {

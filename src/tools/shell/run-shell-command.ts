@@ -300,6 +300,7 @@ class ShellInvocation {
       signal: result.signal,
       backgroundPids: result.backgroundPids,
     })
+    const network = result.networkNotes ?? []
     const status = problem
       ? problem.message
       : this.background
@@ -315,8 +316,10 @@ class ShellInvocation {
       `(${status}${saved.length > 0 ? `; full output in ${saved.join(', ')}` : ''}${
         notSaved ? `; full output not saved: ${notSaved}` : ''
       })`,
+      ...network,
     ].join('\n')
-    return problem ? {forModel, forUser, error: problem} : {forModel, forUser}
+    const withNetwork = network.length > 0 ? `${forModel}\n${network.join('\n')}` : forModel
+    return problem ? {forModel: withNetwork, forUser, error: problem} : {forModel: withNetwork, forUser}
   }
 }
 

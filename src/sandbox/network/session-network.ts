@@ -1,0 +1,247 @@
+// A session's network policy made real: an internal Docker network (no route out) and a proxy container, the only
+// thing on it that also sits on a normal network, allowing the listed hosts. Both are created, reused and removed
+// with the session.
+import fs from 'node:fs'
+import type {Duplex} from 'node:stream'
+import type Dockerode from 'dockerode'
+
+import type {AllowRule} from '../../config/network-setting.js'
+import {AgentError, ExitCode} from '../../errors.js'
+import type {Logger} from '../../logging/logger.js'
+import {Labels} from '../labels.js'
+import {AGENT_USER} from '../lifecycle/container-spec.js'
+import {NAME_PREFIX} from '../lifecycle/session-names.js'
+import {ProxyMonitor} from './proxy-monitor.js'
+
+export const PROXY_ROLE = 'network-proxy'
+export const NETWORK_ROLE = 'session-network'
+/** The proxy's name on the session's network. */
+export const PROXY_ALIAS = 'sandbox-proxy'
+export const PROXY_PORT = 3128
+const PROXY_READY_TIMEOUT_MS = 15_000
+/** The normal network the proxy goes out through; SANDBOX_AGENT_PROXY_NETWORK on the host names another. */
+export const DEFAULT_UPSTREAM_NETWORK = 'bridge'
+
+export function sessionNetworkName(sessionId: string): string {
+  return `${NAME_PREFIX}${sessionId}-net`
+}
+
+export function proxyContainerName(sessionId: string): string {
+  return `${NAME_PREFIX}${sessionId}-proxy`
+}
+
+/** What every client in the sandbox reads to find the proxy (curl, git, npm, pip, yarn, Node >= 24). */
+export function proxyEnv(): Record<string, string> {
+  const url = `http://${PROXY_ALIAS}:${PROXY_PORT}`
+  const noProxy = 'localhost,127.0.0.1,::1'
+  return {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
+    npm_config_proxy: url,
+    npm_config_https_proxy: url,
+    YARN_HTTP_PROXY: url,
+    YARN_HTTPS_PROXY: url,
+    NODE_USE_ENV_PROXY: '1',
+  }
+}
+
+export interface ProxyTimeouts {
+  connectTimeoutMs: number
+  idleTimeoutMs: number
+}
+
+export const DEFAULT_PROXY_TIMEOUTS: ProxyTimeouts = {connectTimeoutMs: 10_000, idleTimeoutMs: 120_000}
+
+export interface SessionNetworkInput {
+  sessionId: string
+  image: string
+  rules: AllowRule[]
+  /** The session's labels (managed, session id, owner, ...); the network and proxy carry them too. */
+  labels: Record<string, string>
+  logger: Logger
+  upstreamNetwork?: string
+  timeouts?: ProxyTimeouts
+}
+
+let proxySource: string | undefined
+
+/** The compiled egress proxy, as text for `node -e` (from dist/ also when this module runs from src/ in tests). */
+function egressProxySource(): string {
+  if (proxySource) return proxySource
+  const here = new URL('./egress-proxy.js', import.meta.url)
+  const candidates = [here, new URL(here.href.replace('/src/sandbox/', '/dist/sandbox/'))]
+  for (const candidate of candidates) {
+    try {
+      proxySource = fs.readFileSync(candidate, 'utf8')
+      return proxySource
+    } catch {
+      // try the next
+    }
+  }
+  throw new AgentError('The network proxy program is missing from this installation', {
+    hint: 'Run `npm run build` (or reinstall sandboxed-agent)',
+    exitCode: ExitCode.docker,
+  })
+}
+
+export class SessionNetwork {
+  private proxy: Dockerode.Container | undefined
+  monitor: ProxyMonitor | undefined
+
+  private constructor(
+    private readonly docker: Dockerode,
+    readonly name: string,
+    private readonly subnet: string,
+    private readonly input: SessionNetworkInput,
+  ) {}
+
+  /** Creates the session's internal network (no route out, no DNS forwarding for outside names). */
+  static async create(docker: Dockerode, input: SessionNetworkInput): Promise<SessionNetwork> {
+    const name = sessionNetworkName(input.sessionId)
+    const network = await docker.createNetwork({
+      Name: name,
+      Driver: 'bridge',
+      Internal: true,
+      EnableIPv6: false,
+      CheckDuplicate: true,
+      Labels: {...input.labels, [Labels.role]: NETWORK_ROLE},
+    })
+    return new SessionNetwork(docker, name, await subnetOf(network), input)
+  }
+
+  /** The network of a session that already exists (reuse). */
+  static async existing(docker: Dockerode, input: SessionNetworkInput): Promise<SessionNetwork> {
+    const name = sessionNetworkName(input.sessionId)
+    return new SessionNetwork(docker, name, await subnetOf(docker.getNetwork(name)), input)
+  }
+
+  /** Docker's word for whether the network has no route out; checked before the session is used. */
+  async isInternal(): Promise<boolean> {
+    const info = (await this.docker.getNetwork(this.name).inspect()) as {Internal?: boolean}
+    return info.Internal === true
+  }
+
+  /**
+   * Starts a fresh proxy for the session (any earlier one is removed first): on the internal network under the
+   * alias the sandbox's proxy variables name, and on the upstream network; resolves when it listens.
+   */
+  async startProxy(signal?: AbortSignal): Promise<ProxyMonitor> {
+    const {sessionId, image, rules, labels, logger} = this.input
+    await removeProxyContainers(this.docker, sessionId)
+    const timeouts = this.input.timeouts ?? DEFAULT_PROXY_TIMEOUTS
+    const config = {
+      rules: rules.map(({host, wildcard, ports}) => ({host, wildcard, ports})),
+      port: PROXY_PORT,
+      subnet: this.subnet,
+      ...timeouts,
+    }
+    const container = await this.docker.createContainer({
+      name: proxyContainerName(sessionId),
+      Image: image,
+      Entrypoint: [],
+      Cmd: ['node', '--input-type=module', '-e', `${egressProxySource()}\nmain()\n`],
+      User: AGENT_USER,
+      Env: [`SANDBOX_PROXY_CONFIG=${JSON.stringify(config)}`],
+      Labels: {...labels, [Labels.role]: PROXY_ROLE},
+      Tty: false,
+      OpenStdin: true,
+      // The proxy's stdin closes when the CLI that attached goes away (even killed): it then exits.
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      HostConfig: {
+        NetworkMode: this.name,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        ReadonlyRootfs: true,
+        Memory: 256 * 1024 ** 2,
+        MemorySwap: 256 * 1024 ** 2,
+        PidsLimit: 64,
+        NanoCpus: 1e9,
+        LogConfig: {Type: 'none', Config: {}},
+        AutoRemove: false,
+      },
+      NetworkingConfig: {EndpointsConfig: {[this.name]: {Aliases: [PROXY_ALIAS]}}},
+    })
+    this.proxy = container
+    const upstream = this.input.upstreamNetwork ?? DEFAULT_UPSTREAM_NETWORK
+    await this.docker.getNetwork(upstream).connect({Container: container.id})
+    const stream = (await container.attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    })) as Duplex
+    const monitor = new ProxyMonitor(stream, this.docker.modem, logger.child({proxy: sessionId}))
+    const ready = monitor.ready(PROXY_READY_TIMEOUT_MS, signal)
+    ready.catch(() => undefined)
+    await container.start()
+    try {
+      await ready
+    } catch (error) {
+      throw new AgentError(`The sandbox's network proxy did not start: ${(error as Error).message}`, {
+        hint: 'The sandbox image needs node; check `agent doctor`, or run with --debug and read the log',
+        exitCode: ExitCode.docker,
+        cause: error,
+      })
+    }
+    this.monitor = monitor
+    return monitor
+  }
+
+  /** Stops the proxy (its stdin closes) and waits for the container to stop. */
+  async stopProxy(): Promise<void> {
+    this.monitor?.stop()
+    await this.proxy?.stop({t: 1}).catch(() => undefined)
+  }
+}
+
+async function subnetOf(network: Dockerode.Network): Promise<string> {
+  const info = (await network.inspect()) as {IPAM?: {Config?: {Subnet?: string}[]}}
+  const subnet = info.IPAM?.Config?.find((entry) => entry.Subnet && !entry.Subnet.includes(':'))?.Subnet
+  if (!subnet) throw new Error('the session network has no IPv4 subnet')
+  return subnet
+}
+
+async function removeProxyContainers(docker: Dockerode, sessionId: string): Promise<void> {
+  const proxies = await docker.listContainers({
+    all: true,
+    filters: {label: [`${Labels.sessionId}=${sessionId}`, `${Labels.role}=${PROXY_ROLE}`]},
+  })
+  await Promise.all(
+    proxies.map((proxy) =>
+      docker
+        .getContainer(proxy.Id)
+        .remove({force: true})
+        .catch((error: {statusCode?: number}) => {
+          if (error.statusCode !== 404) throw error
+        }),
+    ),
+  )
+}
+
+/** Removes a session's proxy container and network (after the session container is gone). Missing parts are fine. */
+export async function removeSessionNetwork(docker: Dockerode, sessionId: string): Promise<void> {
+  await removeProxyContainers(docker, sessionId)
+  const networks = await docker.listNetworks({filters: {label: [`${Labels.sessionId}=${sessionId}`]}})
+  for (const network of networks) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await docker.getNetwork(network.Id).remove()
+        break
+      } catch (error) {
+        const status = (error as {statusCode?: number}).statusCode
+        if (status === 404) break
+        // Endpoints of a container just removed can linger for a moment.
+        if (attempt >= 10) throw error
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+      }
+    }
+  }
+}
