@@ -1,7 +1,10 @@
 // `agent doctor`: checks Node, the Docker daemon, the sandbox image and authentication; one line each, non-zero exit on failure.
 import {Flags} from '@oclif/core'
 
+import os from 'node:os'
+
 import {BaseCommand} from '../cli/base-command.js'
+import {loadConfig} from '../config/index.js'
 import {authStatus} from '../auth/auth-status.js'
 import {registryAuthStatus, renderDoctorReport, runDoctor} from '../doctor/index.js'
 import {loadAuthContext} from '../plugins/auth-command-support.js'
@@ -10,7 +13,7 @@ import {defaultImageName} from '../sandbox/image/index.js'
 export default class Doctor extends BaseCommand<typeof Doctor> {
   static override summary = 'Check that everything the agent needs is in place'
   static override description = [
-    'Checks the Node.js version, that a Docker daemon answers (and which one: DOCKER_HOST, the active docker context or the local socket), that the sandbox image is built and current, and that model credentials are configured.',
+    'Checks the Node.js version, that a Docker daemon answers (and which one: DOCKER_HOST, the active docker context or the local socket), that the sandbox image is built and current, that model credentials are configured, and shows the sandbox network policy in force for the current project.',
     'Prints one line per check with a fix when something is wrong, and exits with 1 when any check fails.',
   ].join('\n\n')
 
@@ -36,6 +39,10 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
         const {config, registry} = await loadAuthContext(this.config)
         return authStatus(config, registry)
       }),
+      networkPolicy: async () => {
+        const config = loadConfig({cwd: process.cwd(), home: os.homedir(), env: process.env})
+        return {setting: config.sandbox.network, settingsFiles: config.sources.settingsFiles}
+      },
     })
     this.logger.info({report}, 'doctor')
     process.stdout.write(this.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctorReport(report))

@@ -2,11 +2,18 @@
 import {connectAndPingDocker, type DockerConnection, type Env} from '../sandbox/docker-client.js'
 import {authCheck} from './auth.js'
 import {dockerDaemonCheck} from './docker-daemon.js'
+import {networkPolicyCheck} from './network-policy.js'
 import {nodeVersionCheck} from './node-version.js'
 import {sandboxImageCheck} from './sandbox-image.js'
 import type {AuthStatusProvider, CheckResult, DoctorCheck, DoctorContext} from './types.js'
 
-export const defaultChecks: readonly DoctorCheck[] = [nodeVersionCheck, dockerDaemonCheck, sandboxImageCheck, authCheck]
+export const defaultChecks: readonly DoctorCheck[] = [
+  nodeVersionCheck,
+  dockerDaemonCheck,
+  sandboxImageCheck,
+  authCheck,
+  networkPolicyCheck,
+]
 
 export interface DoctorReport {
   ok: boolean
@@ -17,6 +24,7 @@ export interface RunDoctorOptions {
   env: Env
   imageName: string
   authStatus: AuthStatusProvider
+  networkPolicy?: DoctorContext['networkPolicy']
   checks?: readonly DoctorCheck[]
   dockerTimeoutMs?: number
 }
@@ -28,6 +36,7 @@ export async function runDoctor(options: RunDoctorOptions): Promise<DoctorReport
     env: options.env,
     imageName: options.imageName,
     authStatus: options.authStatus,
+    ...(options.networkPolicy ? {networkPolicy: options.networkPolicy} : {}),
     docker: () => (connection ??= connectAndPingDocker(options.env, {timeoutMs: options.dockerTimeoutMs ?? 5000})),
   }
   const checks: DoctorReport['checks'] = []

@@ -1,4 +1,5 @@
 // The doctor's seam: a check is a small object with a title and a run() that returns one line of result and a fix hint.
+import type {NetworkSetting} from '../config/network-setting.js'
 import type {DockerConnection, Env} from '../sandbox/docker-client.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
@@ -28,6 +29,8 @@ export interface DoctorContext {
   authStatus: AuthStatusProvider
   /** The image sessions will run. */
   imageName: string
+  /** sandbox.network as a run in the current project would use it, and the settings files it came from. */
+  networkPolicy?: () => Promise<{setting: NetworkSetting; settingsFiles: readonly string[]}>
 }
 
 export interface DoctorCheck {

@@ -32,9 +32,10 @@ describe('agent doctor against the real daemon', () => {
   it('prints one line per check and fails when credentials are missing', async () => {
     const result = await runCli(['doctor'], {OPENAI_API_KEY: '', DOCKER_HOST: undefined})
     const lines = result.stdout.trimEnd().split('\n')
-    expect(lines).toHaveLength(4)
+    expect(lines).toHaveLength(5)
     expect(lines[1]).toMatch(/^✓ Docker daemon +Docker /)
     expect(lines[3]).toMatch(/^✗ Authentication +No credentials for the model\. Set OPENAI_API_KEY/)
+    expect(lines[4]).toMatch(/^✓ Network policy +sandbox\.network: none \(no network\)/)
     expect(result.code).toBe(1)
   })
 })
