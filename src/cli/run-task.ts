@@ -30,6 +30,7 @@ import {
 } from './run-wiring.js'
 import {loadRunContext, runSystemPrompt} from './run-context.js'
 import {openConversation, type OpenedConversation} from '../sessions/index.js'
+import {describeNetwork} from '../config/network-setting.js'
 
 /** Told to the model when a resumed conversation works in a new sandbox (the old one is gone or was not kept). */
 const FRESH_SANDBOX_NOTE =
@@ -108,7 +109,8 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
       title: prompt,
       model: config.model,
       approvalMode: config.approvalMode,
-      network: config.sandbox.network,
+      network:
+        typeof config.sandbox.network === 'string' ? config.sandbox.network : describeNetwork(config.sandbox.network),
       continue: flags.continue,
       resume: flags.resume,
       retention: config.settings.general.sessionRetention,
