@@ -14,6 +14,7 @@ import {
 import {deepMerge, type JsonObject} from './deep-merge.js'
 import {loadEnvironment, type EnvFile} from './env-file.js'
 import {settingsSchema, type SandboxSettings, type Settings} from './schema.js'
+import {legacySettingsNotice} from './legacy-settings.js'
 import {checkSettings, readSettingsLayers} from './settings-files.js'
 import {parseAllowEntry, withAllowedHosts, type NetworkSetting} from './network-setting.js'
 
@@ -145,6 +146,8 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
     enabled: settingsSchema.parse(userRaw).security.folderTrust.enabled,
   })
   const notices: string[] = []
+  for (const read of [layers.user, layers.project])
+    if (read && read.legacyKeys.length > 0) notices.push(legacySettingsNotice(read.file, read.legacyKeys))
   let ignoredSettings: {key: string; effect: string}[] = []
   let raw = userRaw
   const files: string[] = layers.user ? [layers.user.file] : []

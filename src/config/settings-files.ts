@@ -5,6 +5,7 @@ import path from 'node:path'
 import {UserInputError} from '../errors.js'
 import {deepMerge, isPlainObject, type JsonObject} from './deep-merge.js'
 import {parseJsonText} from './json-text.js'
+import {migrateLegacySettings} from './legacy-settings.js'
 import {settingsSchema, type Settings} from './schema.js'
 import {describeSettingsIssue} from './settings-issue.js'
 
@@ -73,7 +74,16 @@ export function checkSettings(raw: JsonObject, where: string): Settings {
 
 export interface SettingsLayer {
   file: string
+  /** The file's settings, Qwen Code's older keys already read as their new names. */
   raw: JsonObject
+  /** The older keys the file used (for one notice per file). */
+  legacyKeys: {from: string; to: string}[]
+}
+
+function layer(file: string, raw: JsonObject | undefined): SettingsLayer | undefined {
+  if (!raw) return undefined
+  const migrated = migrateLegacySettings(raw)
+  return {file, raw: migrated.settings, legacyKeys: migrated.renamed}
 }
 
 /** The user's and the project's settings files as read (each checked), not yet merged. The same file is read once. */
@@ -86,8 +96,8 @@ export function readSettingsLayers({projectRoot, home}: {projectRoot: string; ho
   const same = path.resolve(paths.user) === path.resolve(paths.project)
   const projectRaw = same ? undefined : readSettingsFile(paths.project)
   return {
-    user: userRaw ? {file: paths.user, raw: userRaw} : undefined,
-    project: projectRaw ? {file: paths.project, raw: projectRaw} : undefined,
+    user: layer(paths.user, userRaw),
+    project: layer(paths.project, projectRaw),
   }
 }
 
@@ -101,7 +111,7 @@ export function loadSettings({projectRoot, home}: {projectRoot: string; home: st
     const content = readSettingsFile(file)
     if (!content) continue
     files.push(file)
-    raw = deepMerge(raw, content)
+    raw = deepMerge(raw, migrateLegacySettings(content).settings)
   }
   const settings = checkSettings(raw, files.length > 0 ? files.join(' + ') : 'settings')
   return {settings, raw, files}
