@@ -10,6 +10,7 @@ export type {AgentHooks, AuthHook, AuthHookOptions, ToolsHook, ToolsHookOptions}
 export {toolParametersJsonSchema} from './tool-json-schema.js'
 export {toolFailure, toolSuccess} from './tool-results.js'
 export {createOpenAICompatibleClient, type OpenAICompatibleClientOptions} from './openai-compatible-client.js'
+export {BINARY_SAMPLE_BYTES, isBinaryContent} from './binary-content.js'
 export {resolveWorkspacePath, workspaceRelative, WORKSPACE_ROOT, WorkspacePathError} from './workspace-path.js'
 export {createFakeSandbox, type FakeSandbox, type FakeSandboxOptions} from './fake-sandbox.js'
 export {AuthError, UserInputError} from '../errors.js'

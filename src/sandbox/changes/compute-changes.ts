@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 
 import {safeLine} from '../../output/sanitize.js'
+import {isBinaryContent} from '../../plugin-kit/binary-content.js'
 import type {ChangeSet, FileChange} from '../types.js'
 import type {Manifest, ManifestEntry} from '../workspace/manifest.js'
 import type {FetchedEntry} from './fetch-file.js'
@@ -47,19 +48,6 @@ const DIFF_OUTPUT_LIMIT = 256 * 1024
 const FETCH_CONCURRENCY = 8
 
 const TYPE_NAMES = {f: 'file', d: 'directory', l: 'symlink', o: 'other'} as const
-
-export function isBinary(data: Buffer): boolean {
-  const sample = data.subarray(0, 8192)
-  if (sample.includes(0)) return true
-  return !isUtf8(sample)
-}
-
-function isUtf8(data: Buffer): boolean {
-  // A cut multi-byte sequence at the end of the sample is fine.
-  const text = new TextDecoder('utf-8', {fatal: false}).decode(data)
-  const replacements = text.split('\uFFFD').length - 1
-  return replacements <= 1
-}
 
 export function sha256(data: Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex')
@@ -195,7 +183,7 @@ export async function computeChanges(inputs: ChangeInputs): Promise<ComputedChan
     contents.set(change.path, fetched.data)
     change.sha256 = sha256(fetched.data)
     change.size = fetched.data.length
-    change.binary = isBinary(fetched.data)
+    change.binary = isBinaryContent(fetched.data)
     if (change.binary || fetched.data.length > DIFF_INPUT_LIMIT) return
     const wasFile = before?.type === 'f'
     if (wasFile && oldText === undefined) return
@@ -219,7 +207,7 @@ async function readOriginal(
   if (before?.type !== 'f' || before.size > DIFF_INPUT_LIMIT) return undefined
   try {
     const data = await fs.readFile(path.join(hostRoot, rel), {flag: fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW})
-    return isBinary(data) ? undefined : data.toString('utf8')
+    return isBinaryContent(data) ? undefined : data.toString('utf8')
   } catch {
     return undefined
   }

@@ -16,6 +16,21 @@ describe('edit', () => {
     expect((await sandbox.readFile('a.ts')).toString()).toBe('const a = 1\nconst b = 3\n')
   })
 
+  it('refuses a Latin-1 file, whose other accented bytes an edit through UTF-8 would rewrite, and changes nothing', async () => {
+    const latin1 = Buffer.from('const name = "café"\nconst b = 2\n', 'latin1')
+    await using sandbox = await createFakeSandbox({files: {'old.c': latin1}})
+    const result = await runTool(editTool, sandbox, {
+      file_path: '/workspace/old.c',
+      old_string: 'const b = 2',
+      new_string: 'const b = 3',
+    })
+    expect(result.error).toEqual({
+      kind: 'invalid_parameters',
+      message: 'Failed to edit: /workspace/old.c is a binary file',
+    })
+    expect(await sandbox.readFile('old.c')).toEqual(latin1)
+  })
+
   it('fails clearly when old_string is missing, and changes nothing', async () => {
     await using sandbox = await createFakeSandbox({files: {'a.ts': 'x\n'}})
     const result = await runTool(editTool, sandbox, {file_path: '/workspace/a.ts', old_string: 'y', new_string: 'z'})

@@ -1,7 +1,6 @@
 // edit: exact-string replacement in one file, with the number of occurrences the caller expects checked first.
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandboxed-agent/plugin'
+import {defineTool, isBinaryContent, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandboxed-agent/plugin'
 
-import {looksBinary} from '../lib/binary.js'
 import {ensureParentDir} from '../lib/ensure-parent.js'
 import {guarded} from '../lib/guarded.js'
 import {MAX_FILE_BYTES} from '../lib/limits.js'
@@ -56,7 +55,7 @@ export const editTool = defineTool({
         'Failed to edit: old_string and new_string are identical, nothing would change',
       )
     const data = await session.readFile(file)
-    if (looksBinary(data)) return toolFailure('invalid_parameters', `Failed to edit: ${file} is a binary file`)
+    if (isBinaryContent(data)) return toolFailure('invalid_parameters', `Failed to edit: ${file} is a binary file`)
     const content = data.toString('utf8')
     const found = countOccurrences(content, old_string)
     if (found === 0) {

@@ -1,8 +1,7 @@
 // read_file: one file from the sandbox's workspace, a window of its lines, binaries and huge files refused.
-import {defineTool, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandboxed-agent/plugin'
+import {defineTool, isBinaryContent, resolveWorkspacePath, toolFailure, toolSuccess, z} from 'sandboxed-agent/plugin'
 
 import {count} from '../lib/count.js'
-import {looksBinary} from '../lib/binary.js'
 import {describeFileError} from '../lib/file-errors.js'
 import {guarded} from '../lib/guarded.js'
 import {MAX_FILE_BYTES} from '../lib/limits.js'
@@ -59,7 +58,7 @@ export const readFileTool = defineTool({
     } catch (error) {
       return toolFailure('execution_failed', describeFileError(error, file))
     }
-    if (looksBinary(data)) {
+    if (isBinaryContent(data)) {
       return toolSuccess(
         `Cannot display content of binary file: ${file} (${data.length} bytes)`,
         `${file}: binary file, ${data.length} bytes`,

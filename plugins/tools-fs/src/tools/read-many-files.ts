@@ -1,7 +1,13 @@
 // read_many_files: several workspace files at once, chosen by paths or globs, concatenated with separators, bounded.
-import {defineTool, resolveWorkspacePath, toolSuccess, workspaceRelative, z} from 'sandboxed-agent/plugin'
+import {
+  defineTool,
+  isBinaryContent,
+  resolveWorkspacePath,
+  toolSuccess,
+  workspaceRelative,
+  z,
+} from 'sandboxed-agent/plugin'
 
-import {looksBinary} from '../lib/binary.js'
 import {globToRegExp} from '../lib/glob-pattern.js'
 import {guarded} from '../lib/guarded.js'
 import {MAX_FILE_BYTES, MAX_MANY_FILES, MAX_RESULT_CHARS} from '../lib/limits.js'
@@ -80,7 +86,7 @@ export const readManyFilesTool = defineTool({
         continue
       }
       const data = await session.readFile(`/workspace/${entry.path}`)
-      if (looksBinary(data)) {
+      if (isBinaryContent(data)) {
         skipped.push(`${entry.path} (binary)`)
         continue
       }
