@@ -7,6 +7,8 @@ export interface ScriptedReply {
   body: Record<string, unknown>
   /** Milliseconds to wait before answering (to overlap concurrent requests). */
   delayMs?: number
+  /** Answer only once this settles (a test holds a refresh open while other processes line up). */
+  until?: Promise<unknown>
 }
 
 export interface FakeAuthServer extends AsyncDisposable {
@@ -49,10 +51,12 @@ export async function startFakeAuthServer(): Promise<FakeAuthServer> {
       if (request.url === '/device/code') reply = state.deviceReply
       else if (form.grant_type === 'refresh_token') reply = pick(state.refreshReplies, refreshes++)
       else reply = pick(state.pollReplies, polls++)
-      setTimeout(() => {
-        response.writeHead(reply.status ?? (reply.body.error ? 400 : 200), {'content-type': 'application/json'})
-        response.end(JSON.stringify(reply.body))
-      }, reply.delayMs ?? 0)
+      void Promise.resolve(reply.until).then(() =>
+        setTimeout(() => {
+          response.writeHead(reply.status ?? (reply.body.error ? 400 : 200), {'content-type': 'application/json'})
+          response.end(JSON.stringify(reply.body))
+        }, reply.delayMs ?? 0),
+      )
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
