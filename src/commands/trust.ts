@@ -1,7 +1,6 @@
 // `agent trust [PATH]`: trust a folder (or its parent), distrust it, or show its trust and what its config would change.
 import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -9,14 +8,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {settingsSchema} from '../config/schema.js'
 import {readSettingsLayers} from '../config/settings-files.js'
 import {UserInputError} from '../errors.js'
-import {
-  canonicalFolder,
-  describeDiscovery,
-  discoverFolderConfig,
-  writeTrustRule,
-  type FolderDiscovery,
-  type TrustLevel,
-} from '../trust/index.js'
+import {canonicalFolder, saveTrustRule, summarizeFolderTrust, type TrustLevel} from '../trust/index.js'
 
 export default class Trust extends BaseCommand<typeof Trust> {
   static override summary = 'Trust a folder, so its own .qwen/settings.json and .env apply in full'
@@ -60,31 +52,18 @@ export default class Trust extends BaseCommand<typeof Trust> {
     const enabled = settingsSchema.parse(readSettingsLayers({projectRoot: folder, home}).user?.raw ?? {}).security
       .folderTrust.enabled
     if (flags.show) {
-      const discovery = discoverFolderConfig({home, folder, folderTrustEnabled: enabled})
-      process.stdout.write(`${[statusLine(discovery), ...describeDiscovery(discovery)].join('\n')}\n`)
+      const summary = summarizeFolderTrust({home, folder, folderTrustEnabled: enabled})
+      process.stdout.write(`${[summary.status, ...summary.details].join('\n')}\n`)
       return
     }
     const level: TrustLevel = flags.revoke ? 'DO_NOT_TRUST' : flags.parent ? 'TRUST_PARENT' : 'TRUST_FOLDER'
-    const {file} = writeTrustRule(home, folder, level)
-    const scope = level === 'TRUST_PARENT' ? `${path.dirname(folder)} and every folder in it` : folder
-    const what =
-      level === 'DO_NOT_TRUST'
-        ? `${folder} is not trusted: its own settings may only tighten yours`
-        : `Trusted ${scope}: its .qwen/settings.json and .env now apply in full`
+    const {file, trusted, scope} = saveTrustRule(home, folder, level)
+    const what = trusted
+      ? `Trusted ${scope}: its .qwen/settings.json and .env now apply in full`
+      : `${folder} is not trusted: its own settings may only tighten yours`
     const off = enabled
       ? ''
       : ' (folder trust is off in your settings, so every folder is trusted until you turn it on)'
     process.stdout.write(`${what} (rule in ${file})${off}\n`)
   }
-}
-
-function statusLine(discovery: FolderDiscovery): string {
-  const {trust, folder} = discovery
-  if (!trust.enabled) return `${folder}: trusted (security.folderTrust.enabled is false in your settings)`
-  const rule = trust.folder.rule
-  if (!rule) return `${folder}: not trusted (no rule in ${trust.file}); its settings may only tighten yours`
-  const by = `${rule.level} ${rule.path} in ${trust.file}`
-  return trust.folder.trusted
-    ? `${folder}: trusted (${by})`
-    : `${folder}: not trusted (${by}); its settings may only tighten yours`
 }

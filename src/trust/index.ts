@@ -13,3 +13,4 @@ export {envFileTrust, resolveProjectTrust, type ProjectTrust} from './project-tr
 export {ignoredSettingNotice, ignoredVariableNotice, trustCommand} from './trust-notices.js'
 export {canonicalFolder, describeDiscovery, discoverFolderConfig, type FolderDiscovery} from './discovery.js'
 export {assertCredentialRoute, envFileFolder, type CredentialRoute} from './credential-route.js'
+export {saveTrustRule, summarizeFolderTrust, type FolderTrustSummary, type SavedTrustRule} from './trust-summary.js'
