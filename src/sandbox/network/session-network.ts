@@ -2,14 +2,13 @@
 // thing on it that also sits on a normal network, allowing the listed hosts. Both are created, reused and removed
 // with the session.
 import fs from 'node:fs'
-import type {Duplex} from 'node:stream'
 import type Dockerode from 'dockerode'
 
 import type {AllowRule} from '../../config/network-setting.js'
 import {AgentError, ExitCode} from '../../errors.js'
 import type {Logger} from '../../logging/logger.js'
 import {Labels} from '../labels.js'
-import {AGENT_USER} from '../lifecycle/container-spec.js'
+import {attachMainProcess, createHelperContainer} from '../lifecycle/helper-container.js'
 import {NAME_PREFIX} from '../lifecycle/session-names.js'
 import {ProxyMonitor} from './proxy-monitor.js'
 
@@ -139,45 +138,21 @@ export class SessionNetwork {
       subnet: this.subnet,
       ...timeouts,
     }
-    const container = await this.docker.createContainer({
+    const container = await createHelperContainer(this.docker, {
       name: proxyContainerName(sessionId),
-      Image: image,
-      Entrypoint: [],
-      Cmd: ['node', '--input-type=module', '-e', `${egressProxySource()}\nmain()\n`],
-      User: AGENT_USER,
-      Env: [`SANDBOX_PROXY_CONFIG=${JSON.stringify(config)}`],
-      Labels: {...labels, [Labels.role]: PROXY_ROLE},
-      Tty: false,
-      OpenStdin: true,
-      // The proxy's stdin closes when the CLI that attached goes away (even killed): it then exits.
-      StdinOnce: true,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      HostConfig: {
-        NetworkMode: this.name,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        ReadonlyRootfs: true,
-        Memory: 256 * 1024 ** 2,
-        MemorySwap: 256 * 1024 ** 2,
-        PidsLimit: 64,
-        NanoCpus: 1e9,
-        LogConfig: {Type: 'none', Config: {}},
-        AutoRemove: false,
-      },
-      NetworkingConfig: {EndpointsConfig: {[this.name]: {Aliases: [PROXY_ALIAS]}}},
+      image,
+      role: PROXY_ROLE,
+      labels,
+      cmd: ['node', '--input-type=module', '-e', `${egressProxySource()}\nmain()\n`],
+      env: [`SANDBOX_PROXY_CONFIG=${JSON.stringify(config)}`],
+      network: {name: this.name, aliases: [PROXY_ALIAS]},
+      memoryBytes: 256 * 1024 ** 2,
+      nanoCpus: 1e9,
     })
     this.proxy = container
     const upstream = this.input.upstreamNetwork ?? DEFAULT_UPSTREAM_NETWORK
     await this.docker.getNetwork(upstream).connect({Container: container.id})
-    const stream = (await container.attach({
-      stream: true,
-      stdin: true,
-      stdout: true,
-      stderr: true,
-      hijack: true,
-    })) as Duplex
+    const stream = await attachMainProcess(container)
     const monitor = new ProxyMonitor(stream, this.docker.modem, logger.child({proxy: sessionId}))
     const ready = monitor.ready(PROXY_READY_TIMEOUT_MS, signal)
     ready.catch(() => undefined)

@@ -1,5 +1,4 @@
 // Step: attach to the container's main process before it starts, then talk to the runner (or fall back to docker exec).
-import type {Duplex} from 'node:stream'
 import type Dockerode from 'dockerode'
 
 import {AgentError, ExitCode} from '../../errors.js'
@@ -8,6 +7,7 @@ import type {SandboxBackend} from '../backend.js'
 import {DockerExecBackend} from '../exec/docker-exec-backend.js'
 import {RunnerBackend} from '../runner/runner-backend.js'
 import {NO_RUNNER, RunnerClient} from '../runner/runner-client.js'
+import {attachMainProcess} from '../lifecycle/helper-container.js'
 import {SEPARATE_RUNNER_PROTOCOL, type RunnerUser} from '../lifecycle/runner-user.js'
 
 const RUNNER_READY_TIMEOUT_MS = 20_000
@@ -21,13 +21,7 @@ export async function attachRunner(
   logger: Logger,
   {explainGone = true}: {explainGone?: boolean} = {},
 ): Promise<RunnerClient> {
-  const socket = (await container.attach({
-    stream: true,
-    stdin: true,
-    stdout: true,
-    stderr: true,
-    hijack: true,
-  })) as Duplex
+  const socket = await attachMainProcess(container)
   return new RunnerClient(socket, {
     logger,
     ...(explainGone
