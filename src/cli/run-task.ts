@@ -16,8 +16,8 @@ import {askChangesDecision, askSensitiveConfirmation, createTtyApprovalPrompter}
 import {readCompatFlags, type CompatFlagValues, type CompatSettings} from '../protocols/compat-flags.js'
 import {runSdkSession} from '../protocols/sdk/sdk-session.js'
 import type {SandboxSession} from '../sandbox/types.js'
-import {heldBackHint} from './apply-with-policy.js'
-import {finishSession, type ChangesDecision} from './finish-session.js'
+import {heldBackHint} from '../session-end/apply-with-policy.js'
+import {finishSession, type ChangesDecision} from '../session-end/finish-session.js'
 import {Interrupts} from './interrupts.js'
 import {readPrompt} from './read-prompt.js'
 import {

@@ -1,7 +1,7 @@
 // `agent apply <session>`: writes a kept session's changes to the host project (hardened), then removes the session.
 import {Args, Flags} from '@oclif/core'
 
-import {applyWithPolicy} from '../cli/apply-with-policy.js'
+import {applyWithPolicy} from '../session-end/apply-with-policy.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {askSensitiveConfirmation} from '../output/tty-prompts.js'
 import {renderApplyReport} from '../sandbox/changes/render-changes.js'

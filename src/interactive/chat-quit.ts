@@ -1,7 +1,7 @@
 // Quitting without losing anything: with changes in the sandbox, asks whether to apply them, keep the sandbox, or
 // discard them.
 import {renderApplyReport, renderChangeSummary} from '../sandbox/changes/render-changes.js'
-import {finishSession, type ChangesDecision} from '../cli/finish-session.js'
+import {finishSession, type ChangesDecision} from '../session-end/finish-session.js'
 import type {ChatContext} from './chat-context.js'
 import {errorMessage} from './chat-errors.js'
 

@@ -2,6 +2,7 @@
 import readline from 'node:readline/promises'
 
 import type {ApprovalAnswer, ApprovalPrompter, ApprovalRequest} from '../agent/approvals.js'
+import type {ChangesDecision} from '../session-end/finish-session.js'
 import {safeLine} from './sanitize.js'
 
 export interface TtyIO {
@@ -44,9 +45,7 @@ export function createTtyApprovalPrompter(io: TtyIO): ApprovalPrompter {
   }
 }
 
-import type {ChangesDecision} from '../cli/finish-session.js'
-
-export type {ChangesDecision} from '../cli/finish-session.js'
+export type {ChangesDecision} from '../session-end/finish-session.js'
 
 /** After a run with changes: apply them to the project, keep the sandbox for later, or throw them away. */
 export async function askChangesDecision(io: TtyIO, count: number, signal?: AbortSignal): Promise<ChangesDecision> {

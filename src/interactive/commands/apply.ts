@@ -1,5 +1,5 @@
 // /apply: the sandbox's changes so far written to the project (sensitive ones only after a second yes to their list).
-import {applyWithPolicy} from '../../cli/apply-with-policy.js'
+import {applyWithPolicy} from '../../session-end/apply-with-policy.js'
 import {renderApplyReport} from '../../sandbox/changes/render-changes.js'
 import type {SlashCommand} from './slash-command.js'
 
