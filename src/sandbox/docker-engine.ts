@@ -33,6 +33,7 @@ import {StepTimer} from './open/step-timer.js'
 import {verifyIsolation} from './open/verify-isolation.js'
 import type {OpenOptions, OrphanSession, SandboxEngine} from './types.js'
 import {loadIgnoreRules} from './workspace/ignore-rules.js'
+import {sessionCapacity} from './lifecycle/session-capacity.js'
 
 export type {OpenOptions} from './types.js'
 export type {OpenTimings} from './open/step-timer.js'
@@ -234,6 +235,17 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
   /** Sessions whose agent process on this host is gone. */
   orphans(): Promise<OrphanSession[]> {
     return findOrphans(this.docker)
+  }
+
+  /**
+   * Sessions wait on the model most of the time, so CPUs are shared: two sessions per CPU, and no more than the
+   * daemon's memory holds at the memory limit.
+   */
+  async capacity(settings: SandboxSettings): Promise<number> {
+    const info = (await this.docker.info().catch((error: unknown) => {
+      throw dockerFailure(error, 'ask the Docker engine for its size')
+    })) as {NCPU?: number; MemTotal?: number}
+    return sessionCapacity([{cpus: info.NCPU ?? 1, memory: info.MemTotal ?? 0}], settings)
   }
 
   /** Every session container this engine can see. */

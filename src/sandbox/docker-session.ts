@@ -77,6 +77,11 @@ export class DockerSandboxSession implements SandboxSession {
     parts.cleanup?.add(this, parts.onExit === 'keep' ? 'keep' : 'remove')
   }
 
+  /** The container (or the engine's connection to it) went away. */
+  lost(): string | undefined {
+    return this.parts.backend.isGone ? 'the sandbox container went away' : undefined
+  }
+
   /** 'runner' normally; 'docker-exec' when the image has no runner (slower, same results). */
   get backendKind(): SandboxBackend['kind'] {
     return this.parts.backend.kind

@@ -168,6 +168,10 @@ export interface SandboxSession extends AsyncDisposable {
   close(): Promise<void>
   /** Requests per host through the session's proxy; undefined without an allow list. */
   networkSummary?(): NetworkSummary | undefined
+  /** Where the sandbox runs, when the engine has several machines (the Swarm node's name). */
+  readonly location?: string
+  /** Why the sandbox is gone (its container or machine died), or undefined while it is there. */
+  lost?(): string | undefined
 }
 
 export interface OpenOptions {
@@ -180,6 +184,8 @@ export interface OpenOptions {
   mount?: boolean
   /** Overrides settings.image (else the default image). */
   image?: string
+  /** Engines with several machines: keep off these (a retry after a node failed there). */
+  placement?: {avoid: string[]}
 }
 
 /** A session an agent process left behind when it died (its owner is gone). */
@@ -200,4 +206,6 @@ export interface SandboxEngine {
   discard(idOrPrefix: string): Promise<string>
   /** Sessions whose agent process is gone. */
   orphans(): Promise<OrphanSession[]>
+  /** How many sessions with these settings the engine can hold at once (the default of `agent batch --parallel`). */
+  capacity(settings: SandboxSettings): Promise<number>
 }
