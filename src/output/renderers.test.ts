@@ -112,6 +112,7 @@ describe('stream-json renderer', () => {
       tools: ['run_shell_command'],
       model: 'qwen3-coder',
       permission_mode: 'default',
+      permissionMode: 'default',
     })
     expect(messages[2]).toMatchObject({
       type: 'assistant',

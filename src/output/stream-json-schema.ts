@@ -41,6 +41,8 @@ export const systemInitMessageSchema = z.object({
   tools: z.array(z.string()),
   model: z.string(),
   permission_mode: z.enum(['default', 'auto-edit', 'yolo']),
+  /** The same mode by the Claude Agent SDK's names, the field its callers read. */
+  permissionMode: z.enum(['default', 'acceptEdits', 'bypassPermissions']),
   sandbox_session_id: sandboxSessionId,
   /** MCP servers and their status (none until MCP support lands). */
   mcp_servers: z.array(z.object({name: z.string(), status: z.string()})),

@@ -26,6 +26,13 @@ export interface TranslatorOptions {
 
 type PermissionMode = SystemInitMessage['permission_mode']
 
+/** The same modes by the Claude Agent SDK's names (its init message types `permissionMode`). */
+const CLAUDE_MODE_NAMES = {
+  default: 'default',
+  'auto-edit': 'acceptEdits',
+  yolo: 'bypassPermissions',
+} as const satisfies Record<PermissionMode, SystemInitMessage['permissionMode']>
+
 export class StreamJsonTranslator {
   private readonly sessionId: string
   private sandboxId = ''
@@ -69,6 +76,7 @@ export class StreamJsonTranslator {
             tools: event.tools,
             model: event.model,
             permission_mode: event.approvalMode as PermissionMode,
+            permissionMode: CLAUDE_MODE_NAMES[event.approvalMode as PermissionMode],
             sandbox_session_id: event.sessionId,
             mcp_servers: [],
             ...(this.options.agentVersion ? {agent_version: this.options.agentVersion} : {}),

@@ -10,6 +10,8 @@ interface Pending {
 
 export class ControlChannel {
   private readonly pending = new Map<string, Pending>()
+  /** Requests we cancelled: the SDK may still answer them (its callback ran on), and that answer is no error. */
+  private readonly cancelled = new Set<string>()
   private closedReason: string | undefined
 
   constructor(private readonly write: (message: object) => void) {}
@@ -22,6 +24,7 @@ export class ControlChannel {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.pending.delete(id)
+        this.cancelled.add(id)
         this.write({type: 'control_cancel_request', request_id: id})
         reject(new Error('cancelled'))
       }
@@ -43,6 +46,7 @@ export class ControlChannel {
   /** Settles the request a response answers; false when no request of ours has that id. */
   settle(message: ControlResponse): boolean {
     const {request_id: id, subtype} = message.response
+    if (this.cancelled.delete(id)) return true
     const waiting = this.pending.get(id)
     if (!waiting) return false
     this.pending.delete(id)

@@ -65,7 +65,6 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
   const write = (message: object) => options.output.write(`${JSON.stringify(message)}\n`)
   const channel = new ControlChannel(write)
   const prompts = new PromptQueue()
-  let turn: AbortController | undefined
   let model: SwitchableModel | undefined
   let pendingModel: string | undefined
   let initialized = false
@@ -79,7 +78,7 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
       ? {
           prompter: createSdkPrompter({
             channel,
-            onInterrupt: () => turn?.abort(new DOMException('Interrupted', 'AbortError')),
+            onInterrupt: () => prompts.current()?.controller.abort(new DOMException('Interrupted', 'AbortError')),
           }),
         }
       : {}),
@@ -114,8 +113,10 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
         return
       }
       case 'interrupt':
-        // Cancels the running turn: its running command is killed in the sandbox, and the turn ends with a result.
-        turn?.abort(new DOMException('Interrupted by the SDK', 'AbortError'))
+        // Cancels the current turn: its running command is killed in the sandbox, and the turn ends with a result.
+        // A turn is current from the moment its message arrives (the SDK sent it, so to the SDK it is running), so
+        // an interrupt while the sandbox still opens is not lost.
+        prompts.current()?.controller.abort(new DOMException('Interrupted by the SDK', 'AbortError'))
         respond(id, {})
         return
       case 'set_permission_mode': {
@@ -177,7 +178,7 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
           if (inbound.dropped.length > 0)
             notice(`${inbound.dropped.join(', ')} content in user messages (text only; dropped)`)
           if (inbound.text.trim() === '') systemError('a user message with no text was ignored')
-          else prompts.push(inbound.text)
+          else prompts.push({text: inbound.text, controller: new AbortController()})
           break
         case 'control_request':
           if (!initialized && inbound.message.request.subtype !== 'initialize') initialized = true
@@ -217,7 +218,7 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
   let lastEnd: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined
   let exitCode = 0
   try {
-    for await (const prompt of prompts) {
+    for await (const queued of prompts) {
       let tools: ToolDefinition<unknown>[]
       try {
         const prepared = await preparing
@@ -233,7 +234,7 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
         exitCode = isAgentError(error) ? error.exitCode : 1
         return {exitCode}
       }
-      lastEnd = await runTurn(prompt, tools, session, model)
+      lastEnd = await runTurn(queued, tools, session, model)
     }
   } finally {
     options.signal.removeEventListener('abort', onStop)
@@ -250,13 +251,11 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
   return settle(session, lastEnd)
 
   async function runTurn(
-    prompt: string,
+    queued: QueuedPrompt,
     tools: ToolDefinition<unknown>[],
     sandbox: SandboxSession,
     client: SwitchableModel,
   ): Promise<typeof lastEnd> {
-    const controller = new AbortController()
-    turn = controller
     const translator = new StreamJsonTranslator({
       sessionId: options.sessionId,
       includePartialMessages: options.includePartialMessages,
@@ -269,9 +268,9 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
       tools,
       session: sandbox,
       approvals,
-      signal: AbortSignal.any([controller.signal, options.signal]),
+      signal: AbortSignal.any([queued.controller.signal, options.signal]),
       maxTurns: options.maxTurns,
-      prompt,
+      prompt: queued.text,
       logger: options.logger,
       cwd: options.cwd,
       conversation,
@@ -297,7 +296,8 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
         }
       }
     } finally {
-      turn = undefined
+      // Before the result goes out: an interrupt sent after it is for the next turn.
+      prompts.finished(queued)
     }
     emit([translator.result()])
     return end
@@ -384,15 +384,34 @@ function isNonEmpty(value: unknown): boolean {
   return true
 }
 
+/** A user message and the controller that cancels its turn, made when the message arrives (so it can be interrupted). */
+interface QueuedPrompt {
+  text: string
+  controller: AbortController
+}
+
 /** User messages waiting for their turn, in order; iteration ends once closed and drained. */
-class PromptQueue implements AsyncIterable<string> {
-  private readonly items: string[] = []
+class PromptQueue implements AsyncIterable<QueuedPrompt> {
+  private readonly items: QueuedPrompt[] = []
+  /** Arrived and not finished (running or waiting), oldest first. */
+  private readonly open: QueuedPrompt[] = []
   private wake: (() => void) | undefined
   private closed = false
 
-  push(item: string): void {
+  push(item: QueuedPrompt): void {
     this.items.push(item)
+    this.open.push(item)
     this.wake?.()
+  }
+
+  /** The turn an interrupt is for: the running one, else the next to run. */
+  current(): QueuedPrompt | undefined {
+    return this.open[0]
+  }
+
+  finished(item: QueuedPrompt): void {
+    const at = this.open.indexOf(item)
+    if (at >= 0) this.open.splice(at, 1)
   }
 
   close(): void {
@@ -400,7 +419,7 @@ class PromptQueue implements AsyncIterable<string> {
     this.wake?.()
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+  async *[Symbol.asyncIterator](): AsyncIterator<QueuedPrompt> {
     for (;;) {
       const next = this.items.shift()
       if (next !== undefined) {

@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 
-import {startScriptedModel, type ScriptStep, type ScriptedModelServer} from '../../fixtures/scripted-model/index.js'
+import {startScriptedModel, type ScriptEntry, type ScriptedModelServer} from '../../fixtures/scripted-model/index.js'
 import {CLI, cliEnv} from '../../e2e/helpers/run-cli.js'
 
 const exec = promisify(execFile)
@@ -20,7 +20,7 @@ export interface SdkProject extends AsyncDisposable {
   keep(sandboxId: string): void
 }
 
-export async function sdkProject(steps: ScriptStep[], files: Record<string, string> = {}): Promise<SdkProject> {
+export async function sdkProject(steps: ScriptEntry[], files: Record<string, string> = {}): Promise<SdkProject> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sa-protocols-'))
   const dir = path.join(root, 'project')
   const home = path.join(root, 'home')
