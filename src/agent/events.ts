@@ -1,6 +1,6 @@
 // Everything a user sees, in every output format, is a rendering of this one event stream.
 import type {ApplyReport, ChangeSet, ExecResult, NetworkSummary} from '../sandbox/types.js'
-import type {ToolActsOn, ToolKind, ToolResult} from '../tools/types.js'
+import type {TodoItem, ToolActsOn, ToolKind, ToolResult} from '../tools/types.js'
 import type {TokenUsage} from './model-client.js'
 
 export type AgentEvent =
@@ -23,6 +23,18 @@ export type AgentEvent =
   | {type: 'tool_call_finished'; id: string; name: string; result: ToolResult; exec?: ExecResult; durationMs: number}
   | {type: 'approval_needed'; id: string; name: string; description: string}
   | {type: 'model_retry'; attempt: number; delayMs: number; reason: string}
+  /** The older history was replaced by a summary (automatically near the context window, or /compress). */
+  | {
+      type: 'history_compressed'
+      trigger: 'auto' | 'manual'
+      tokensBefore: number
+      tokensAfter: number
+      windowTokens: number
+    }
+  /** Compression was tried and did not happen: the conversation goes on with its whole history. */
+  | {type: 'history_not_compressed'; trigger: 'auto' | 'manual'; tokensBefore: number; reason: string}
+  /** The plan the model keeps with todo_write, whole, each time it changes. */
+  | {type: 'todos_updated'; todos: TodoItem[]}
   /** Tokens of one model turn (run_finished carries the total). */
   | {type: 'usage'; usage: TokenUsage}
   | {type: 'changes_ready'; changes: ChangeSet}
@@ -36,4 +48,12 @@ export type AgentEvent =
       usage: TokenUsage
       durationMs: number
     }
-  | {type: 'run_failed'; message: string; turns: number; usage: TokenUsage; durationMs: number}
+  | {
+      type: 'run_failed'
+      message: string
+      /** Why, when the loop itself stopped the run: a loop detected, or model.sessionTokenLimit passed. */
+      kind?: 'loop_detected' | 'session_token_limit'
+      turns: number
+      usage: TokenUsage
+      durationMs: number
+    }

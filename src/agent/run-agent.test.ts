@@ -386,3 +386,58 @@ describe('runAgent', () => {
     expect(conversation.at(-1)).toMatchObject({role: 'assistant', content: 'second answer'})
   })
 })
+
+describe('runAgent: loops, plans and the context window', () => {
+  const ls = (id: string) => ({id, name: 'run_shell_command', arguments: '{"command":"ls","is_background":false}'})
+
+  it('stops on the fifth identical call (not run) with loop_detected; every call in the history has a result', async () => {
+    const model = fakeModel([call(ls('a')), call(ls('b')), call(ls('c')), call(ls('d')), call(ls('e'), ls('f'))])
+    const conversation: ModelMessage[] = []
+    const events = await run(model, {approvals: createApprovals({mode: 'yolo'}), conversation})
+    expect(events.filter((e) => e.type === 'tool_call_finished')).toHaveLength(4)
+    expect(events.at(-1)).toMatchObject({
+      type: 'run_failed',
+      kind: 'loop_detected',
+      message: expect.stringMatching(
+        /^Loop detected: the model called run_shell_command with the same arguments 5 times/,
+      ),
+    })
+    const ids = conversation.flatMap((m) => (m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => c.id) : []))
+    const answered = conversation.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
+    expect(answered).toEqual(ids)
+  })
+
+  it('model.skipLoopDetection: the same calls run on', async () => {
+    const model = fakeModel([...['a', 'b', 'c', 'd', 'e', 'f'].map((id) => call(ls(id))), say('done')])
+    const events = await run(model, {approvals: createApprovals({mode: 'yolo'}), loopDetection: false})
+    expect(events.at(-1)).toMatchObject({type: 'run_finished', reason: 'completed'})
+  })
+
+  it('a todo_write result becomes a todos_updated event and is recorded', async () => {
+    const todos = [{id: '1', content: 'Plan', status: 'in_progress' as const}]
+    const planner: ToolDefinition<unknown> = {
+      name: 'todo_write',
+      description: 'plan',
+      parameters: z.unknown(),
+      kind: 'think',
+      actsOn: 'sandbox',
+      async execute() {
+        return {forModel: 'ok', forUser: '0/1 done', todos}
+      },
+    }
+    const recorded: unknown[] = []
+    const recorder = {
+      id: 'r',
+      message: () => undefined,
+      history: () => undefined,
+      usage: () => undefined,
+      sandbox: () => undefined,
+      end: () => undefined,
+      todos: (items: unknown) => recorded.push(items),
+    }
+    const model = fakeModel([call({id: 't', name: 'todo_write', arguments: '{}'}), say('ok')])
+    const events = await run(model, {tools: [planner], recorder})
+    expect(events.find((e) => e.type === 'todos_updated')).toEqual({type: 'todos_updated', todos})
+    expect(recorded).toEqual([todos])
+  })
+})

@@ -5,7 +5,9 @@ import type {SandboxSession} from '../sandbox/types.js'
 import type {ToolDefinition, ToolErrorKind, ToolResult} from '../tools/types.js'
 import type {Approvals, ApprovalRequest} from './approvals.js'
 import type {ConversationRecorder} from './conversation-recorder.js'
+import type {ContextBudget, CompressionOutcome} from './compression/index.js'
 import type {AgentEvent} from './events.js'
+import {LoopDetector, type LoopVerdict} from './loop-detection.js'
 import type {ModelClient, ModelMessage, ModelToolCall, TokenUsage} from './model-client.js'
 import {shellAlwaysScope} from './shell-approval.js'
 import {buildSystemPrompt} from './system-prompt/index.js'
@@ -34,6 +36,10 @@ export interface RunAgentOptions {
   conversation?: ModelMessage[]
   /** Saves the conversation as it goes (every message the run adds, usage, how it ended). */
   recorder?: ConversationRecorder
+  /** Keeps the history inside the model's context window (compression, model.sessionTokenLimit); absent: unwatched. */
+  contextBudget?: ContextBudget
+  /** Stop a run that repeats the same tool call or text (default true; model.skipLoopDetection sets it false). */
+  loopDetection?: boolean
 }
 
 export interface AgentRun extends AsyncIterable<AgentEvent> {
@@ -42,6 +48,7 @@ export interface AgentRun extends AsyncIterable<AgentEvent> {
 }
 
 const CANCELED_TEXT = 'Command cancelled by user.'
+const LOOP_HINT = 'Rephrase the task or give the model more to go on; model.skipLoopDetection turns this check off'
 const SANDBOX_PROBE_TIMEOUT_MS = 10_000
 
 /** Starts nothing until iterated; iterate once. */
@@ -75,6 +82,7 @@ async function* loop(
   const started = Date.now()
   const usage: TokenUsage = {inputTokens: 0, outputTokens: 0}
   let turns = 0
+  const loops = options.loopDetection === false ? undefined : new LoopDetector()
   const finished = (reason: 'completed' | 'max_turns' | 'canceled'): AgentEvent => {
     options.recorder?.end(reason)
     return {type: 'run_finished', reason, turns, usage: {...usage}, durationMs: Date.now() - started}
@@ -104,17 +112,31 @@ async function* loop(
     for (;;) {
       if (signal.aborted) return yield finished('canceled')
       if (turns >= options.maxTurns) return yield finished('max_turns')
+      if (options.contextBudget) {
+        let outcome: CompressionOutcome | undefined
+        try {
+          outcome = await options.contextBudget.beforeRequest(messages, schemas, model, signal)
+        } catch (error) {
+          if (signal.aborted) return yield finished('canceled')
+          throw error
+        }
+        if (outcome) yield* compressed(outcome)
+        const over = options.contextBudget.overLimit()
+        if (over) return yield failed(new AgentError(over), 'session_token_limit')
+      }
       turns += 1
       yield {type: 'turn_started', turn: turns}
 
       let text = ''
       let calls: ModelToolCall[] = []
+      let loop: LoopVerdict | undefined
       try {
         for await (const delta of model.stream({model: model.model, messages, tools: schemas}, signal)) {
           switch (delta.type) {
             case 'text':
               text += delta.text
               yield {type: 'text_delta', text: delta.text}
+              loop = loops?.textDelta(delta.text) ?? loop
               break
             case 'tool_call_delta':
               yield {...delta, type: 'tool_call_delta'}
@@ -126,6 +148,7 @@ async function* loop(
               usage.inputTokens += delta.usage.inputTokens
               usage.outputTokens += delta.usage.outputTokens
               recorder?.usage(delta.usage)
+              options.contextBudget?.reported(delta.usage.inputTokens, messages.length)
               yield {type: 'usage', usage: delta.usage}
               break
             case 'retry':
@@ -134,6 +157,7 @@ async function* loop(
             case 'done':
               break
           }
+          if (loop) break
         }
       } catch (error) {
         if (signal.aborted) {
@@ -144,6 +168,8 @@ async function* loop(
         return yield failed(error)
       }
 
+      // A turn cut short for repeating itself keeps its text, not tool calls that will never get results.
+      if (loop) calls = []
       const parsed = calls.map((call) => ({call, args: parseArguments(call.arguments)}))
       yield {
         type: 'assistant_message',
@@ -167,15 +193,28 @@ async function* loop(
             }
           : {}),
       })
+      if (loop) return yield loopFailure(loop)
       if (calls.length === 0) return yield finished('completed')
 
-      for (const {call, args} of parsed) {
+      for (const [index, {call, args}] of parsed.entries()) {
+        loop = loops?.toolCall(call.name, args.ok ? args.value : call.arguments)
+        if (loop) {
+          // The repeated call and those after it are not run; each still gets a result, so the saved history stays a
+          // valid conversation to resume.
+          for (const {call: skipped} of parsed.slice(index))
+            push({role: 'tool', toolCallId: skipped.id, content: 'Not run: the run was stopped (loop detected).'})
+          return yield loopFailure(loop)
+        }
         let result: ToolResult | undefined
         for await (const event of runToolCall(call, args)) {
           if (event.type === 'tool_call_finished') result = event.result
           yield event
         }
         push({role: 'tool', toolCallId: call.id, content: result?.forModel ?? CANCELED_TEXT})
+        if (result?.todos && !result.error) {
+          recorder?.todos?.(result.todos)
+          yield {type: 'todos_updated', todos: result.todos}
+        }
         // A container that died (killed, or Docker went away) runs nothing more: end the run instead of letting the
         // model try again and again. Its workspace volume outlives it, so the caller can still keep the changes.
         if (result?.error?.kind === 'execution_failed' && !(await sandboxAlive(session))) {
@@ -192,10 +231,51 @@ async function* loop(
     yield failed(error)
   }
 
-  function failed(error: unknown): AgentEvent {
-    options.recorder?.end('failed')
+  function failed(error: unknown, kind?: 'loop_detected' | 'session_token_limit'): AgentEvent {
+    options.recorder?.end(kind ?? 'failed')
     const message = isAgentError(error) ? error.oneLine() : error instanceof Error ? error.message : String(error)
-    return {type: 'run_failed', message, turns, usage: {...usage}, durationMs: Date.now() - started}
+    return {
+      type: 'run_failed',
+      message,
+      ...(kind ? {kind} : {}),
+      turns,
+      usage: {...usage},
+      durationMs: Date.now() - started,
+    }
+  }
+
+  function loopFailure(verdict: LoopVerdict): AgentEvent {
+    log.warn({loop: verdict.kind}, 'loop detected; ending the run')
+    return failed(new AgentError(`${verdict.message}; the run was stopped`, {hint: LOOP_HINT}), 'loop_detected')
+  }
+
+  /** Applies a compression to the history (and the saved session) and says what happened. */
+  function* compressed(outcome: CompressionOutcome): Generator<AgentEvent> {
+    if (outcome.status === 'noop') return
+    if (outcome.usage.inputTokens > 0 || outcome.usage.outputTokens > 0) {
+      usage.inputTokens += outcome.usage.inputTokens
+      usage.outputTokens += outcome.usage.outputTokens
+      recorder?.usage(outcome.usage)
+      yield {type: 'usage', usage: outcome.usage}
+    }
+    if (outcome.status === 'failed') {
+      yield {
+        type: 'history_not_compressed',
+        trigger: outcome.trigger,
+        tokensBefore: outcome.tokensBefore,
+        reason: outcome.reason,
+      }
+      return
+    }
+    messages.splice(0, messages.length, ...outcome.messages)
+    recorder?.history(messages, {before: outcome.tokensBefore, after: outcome.tokensAfter})
+    yield {
+      type: 'history_compressed',
+      trigger: outcome.trigger,
+      tokensBefore: outcome.tokensBefore,
+      tokensAfter: outcome.tokensAfter,
+      windowTokens: options.contextBudget?.windowTokens ?? 0,
+    }
   }
 
   async function* runToolCall(call: ModelToolCall, args: ParsedArguments): AsyncGenerator<AgentEvent> {

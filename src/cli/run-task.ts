@@ -18,6 +18,7 @@ import {runSdkSession} from '../protocols/sdk/sdk-session.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import {heldBackHint} from '../session-end/apply-with-policy.js'
 import {finishSession, type ChangesDecision} from '../session-end/finish-session.js'
+import {contextLimits} from './context-limits.js'
 import {Interrupts} from './interrupts.js'
 import {readPrompt} from './read-prompt.js'
 import {
@@ -267,6 +268,7 @@ async function drive(input: {
       ...(input.systemPrompt !== undefined ? {systemPrompt: input.systemPrompt} : {}),
       ...(input.conversation.messages ? {conversation: input.conversation.messages} : {}),
       recorder: input.conversation.recorder,
+      ...contextLimits(config, input.model.model, logger),
       logger,
       cwd: config.projectRoot,
     })

@@ -18,6 +18,7 @@ import {contextFileNames, globalMemoryFile} from '../context/index.js'
 import {ToolRegistry} from '../tools/registry.js'
 import {createSaveMemoryTool} from '../tools/save-memory/save-memory-tool.js'
 import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
+import {createTodoWriteTool} from '../tools/todo-write/todo-write-tool.js'
 import type {ToolDefinition} from '../tools/types.js'
 
 /** The flags `agent run` and `agent chat` share, as oclif parses them. */
@@ -74,6 +75,7 @@ export function coreTools(config: AgentConfig): ToolDefinition<unknown>[] {
   return [
     shellToolFromSettings(config.settings.tools) as ToolDefinition<unknown>,
     createSaveMemoryTool({file: memoryFile}) as ToolDefinition<unknown>,
+    createTodoWriteTool() as ToolDefinition<unknown>,
   ]
 }
 

@@ -74,8 +74,10 @@ export const modelSettingsSchema = z.looseObject({
   maxRetries: z.number().int().min(0).max(20).optional(),
   /** The model's context window in tokens (default: from the model's name, else a conservative 128K). */
   contextWindowSize: z.number().int().min(1024).optional(),
-  /** Compress the history when the next request would pass this fraction of the context window (Qwen Code's 0.7). */
-  chatCompression: z.looseObject({contextPercentageThreshold: z.number().gt(0).max(1).optional()}).optional(),
+  /** Compress the history when the next request would pass this fraction of the context window (Qwen Code's 0.7; 0: never). */
+  chatCompression: z.looseObject({contextPercentageThreshold: z.number().min(0).max(1).optional()}).optional(),
+  /** Stop before a request once the API counted more prompt tokens than this (-1 or 0: no limit, Qwen Code's default). */
+  sessionTokenLimit: z.number().int().min(-1).optional(),
   /** Turn off stopping a run that repeats the same tool call or text. */
   skipLoopDetection: z.boolean().optional(),
   /** Where Qwen Code keeps the same two knobs; read when the flat ones are absent. */

@@ -12,6 +12,7 @@ import {MarkdownStream} from '../output/markdown-stream.js'
 import type {MarkdownRenderer} from '../output/markdown-terminal.js'
 import {wrapLine} from '../output/text-width.js'
 import {firstLine, lastLine} from '../output/text-lines.js'
+import {todoLines} from '../output/todo-lines.js'
 
 const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters', 'refused', 'denied_by_user'])
 const ALT_SCREEN = /\u001B\[\?(?:1049|1047|47)([hl])/g
@@ -143,6 +144,25 @@ export class Transcript {
             `  model request failed (${showControls(event.reason, {singleLine: true})}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s`,
           ),
         )
+        break
+      case 'history_compressed':
+        this.note(
+          style.dim(
+            `Context compressed${event.trigger === 'manual' ? '' : ' (near the context window)'}: ` +
+              `${event.tokensBefore.toLocaleString('en-US')} → ${event.tokensAfter.toLocaleString('en-US')} tokens; ` +
+              'older turns replaced by a summary',
+          ),
+        )
+        break
+      case 'history_not_compressed':
+        this.note(
+          style.yellow(
+            `Context not compressed (${showControls(event.reason, {singleLine: true})}); going on with the whole history`,
+          ),
+        )
+        break
+      case 'todos_updated':
+        this.note(todoLines(event.todos, style).join('\n'))
         break
       case 'usage':
         this.usage.inputTokens += event.usage.inputTokens

@@ -54,10 +54,16 @@ export const systemInitMessageSchema = z.object({
 /** Other system notices; `data` carries the details (e.g. subtype `model_retry`). */
 export const systemNoticeMessageSchema = z.object({
   type: z.literal('system'),
-  /** `error`: a line on stdin this process could not use (the session goes on); `session_end`: what became of the changes. */
-  subtype: z.enum(['model_retry', 'error', 'session_end']),
+  /**
+   * `error`: a line on stdin this process could not use (the session goes on); `session_end`: what became of the
+   * changes; `compact_boundary`: the older history was replaced by a summary (`compression_failed`: it was not);
+   * `todos`: the model's plan (todo_write), whole.
+   */
+  subtype: z.enum(['model_retry', 'error', 'session_end', 'compact_boundary', 'compression_failed', 'todos']),
   ...envelope,
   data: z.record(z.string(), z.unknown()),
+  /** With `compact_boundary`, as the Qwen Code SDK reads it. */
+  compact_metadata: z.object({trigger: z.enum(['manual', 'auto']), pre_tokens: z.number()}).optional(),
 })
 
 export const assistantMessageSchema = z.object({

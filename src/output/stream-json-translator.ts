@@ -243,6 +243,32 @@ export class StreamJsonTranslator {
             data: {attempt: event.attempt, delay_ms: event.delayMs, reason: event.reason},
           },
         ]
+      case 'history_compressed':
+        return [
+          {
+            type: 'system',
+            subtype: 'compact_boundary',
+            ...this.envelope(),
+            compact_metadata: {trigger: event.trigger, pre_tokens: event.tokensBefore},
+            data: {
+              trigger: event.trigger,
+              pre_tokens: event.tokensBefore,
+              post_tokens: event.tokensAfter,
+              context_window: event.windowTokens,
+            },
+          },
+        ]
+      case 'history_not_compressed':
+        return [
+          {
+            type: 'system',
+            subtype: 'compression_failed',
+            ...this.envelope(),
+            data: {trigger: event.trigger, pre_tokens: event.tokensBefore, reason: event.reason},
+          },
+        ]
+      case 'todos_updated':
+        return [{type: 'system', subtype: 'todos', ...this.envelope(), data: {todos: event.todos}}]
       case 'network_summary':
         this.network = event.summary
         return []
@@ -310,7 +336,7 @@ export class StreamJsonTranslator {
       ...base,
       subtype: 'error_during_execution',
       is_error: true,
-      error: {type: 'error', message},
+      error: {type: end?.type === 'run_failed' && end.kind ? end.kind : 'error', message},
       errors: [message],
     }
   }

@@ -11,6 +11,7 @@ import {safeLine, showControls} from './sanitize.js'
 import {cleanOutput, renderOutputLine, splitCutEscape} from './terminal-text.js'
 import type {RenderIO, Renderer} from './renderer.js'
 import {firstLine, lastLine} from './text-lines.js'
+import {todoLines} from './todo-lines.js'
 
 export interface TextRendererOptions {
   /** ANSI colours on stderr (default: when stderr is a TTY and NO_COLOR is unset). */
@@ -183,6 +184,20 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
             ),
           )
           break
+        case 'history_compressed':
+          err(
+            dim(
+              `Context compressed${event.trigger === 'manual' ? '' : ' (near the context window)'}: ` +
+                `${tokens(event.tokensBefore)} → ${tokens(event.tokensAfter)} tokens; older turns replaced by a summary\n`,
+            ),
+          )
+          break
+        case 'history_not_compressed':
+          err(yellow(`Context not compressed (${safeLine(event.reason)}); going on with the whole history\n`))
+          break
+        case 'todos_updated':
+          err(`${todoLines(event.todos, {dim, bold, green}).join('\n')}\n`)
+          break
         case 'usage':
           usage = {
             inputTokens: usage.inputTokens + event.usage.inputTokens,
@@ -219,6 +234,10 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
       if (!summarized) summary()
     },
   }
+}
+
+function tokens(count: number): string {
+  return count.toLocaleString('en-US')
 }
 
 function clipLines(text: string, max: number): string {

@@ -6,6 +6,7 @@ import path from 'node:path'
 import type {ConversationRecorder} from '../agent/conversation-recorder.js'
 import type {ModelMessage, TokenUsage} from '../agent/model-client.js'
 import type {Logger} from '../logging/logger.js'
+import type {TodoItem} from '../tools/types.js'
 import type {Redactor} from './redact-secrets.js'
 import type {SessionHeader, SessionRecord} from './session-records.js'
 
@@ -46,6 +47,10 @@ export class SessionRecorder implements ConversationRecorder {
 
   sandbox(sandboxSessionId: string): void {
     this.write({type: 'sandbox', at: now(), sandboxSessionId})
+  }
+
+  todos(todos: readonly TodoItem[]): void {
+    this.write({type: 'todos', at: now(), todos: todos.map((todo) => ({...todo}))})
   }
 
   end(reason: string): void {

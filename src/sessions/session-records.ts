@@ -47,6 +47,14 @@ export const sessionRecordSchema = z.discriminatedUnion('type', [
   /** The sandbox session the conversation works in from here on. */
   z.object({type: z.literal('sandbox'), at: z.string(), sandboxSessionId: z.string()}),
   z.object({type: z.literal('end'), at: z.string(), reason: z.string()}),
+  /** The model's plan (todo_write), whole, each time it changed. */
+  z.object({
+    type: z.literal('todos'),
+    at: z.string(),
+    todos: z.array(
+      z.object({id: z.string(), content: z.string(), status: z.enum(['pending', 'in_progress', 'completed'])}),
+    ),
+  }),
 ])
 
 export type SessionHeader = z.infer<typeof sessionHeaderSchema>

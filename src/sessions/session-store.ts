@@ -7,6 +7,7 @@ import path from 'node:path'
 import {UserInputError} from '../errors.js'
 import type {ModelMessage} from '../agent/model-client.js'
 import type {Logger} from '../logging/logger.js'
+import type {TodoItem} from '../tools/types.js'
 import type {Redactor} from './redact-secrets.js'
 import {SessionRecorder} from './session-recorder.js'
 import {SESSION_FILE_VERSION, sessionRecordSchema, type SessionHeader} from './session-records.js'
@@ -32,6 +33,8 @@ export interface LoadedSession {
   messages: ModelMessage[]
   /** The sandbox session it last worked in. */
   sandboxSessionId?: string
+  /** The model's plan as it last wrote it (todo_write); empty when it kept none. */
+  todos: TodoItem[]
   usage: {inputTokens: number; outputTokens: number}
 }
 
@@ -174,6 +177,7 @@ export async function readSessionFile(file: string): Promise<LoadedSession> {
   let messages: ModelMessage[] = []
   let sandboxSessionId: string | undefined
   let ended: string | undefined
+  let todos: TodoItem[] = []
   const usage = {inputTokens: 0, outputTokens: 0}
   for (const [index, line] of lines.entries()) {
     let json: unknown
@@ -207,6 +211,9 @@ export async function readSessionFile(file: string): Promise<LoadedSession> {
       case 'end':
         ended = record.reason
         break
+      case 'todos':
+        todos = record.todos
+        break
     }
   }
   if (!header) throw new Error('not a session file (it is empty)')
@@ -221,7 +228,7 @@ export async function readSessionFile(file: string): Promise<LoadedSession> {
     ...(header.model ? {model: header.model} : {}),
     ...(ended ? {ended} : {}),
   }
-  return {header, summary, messages, usage, ...(sandboxSessionId ? {sandboxSessionId} : {})}
+  return {header, summary, messages, usage, todos, ...(sandboxSessionId ? {sandboxSessionId} : {})}
 }
 
 /** `30d`, `12h`, `2w` in milliseconds. */

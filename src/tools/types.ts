@@ -12,12 +12,21 @@ export type ToolActsOn = 'sandbox' | 'host'
 export type ToolErrorKind =
   'invalid_parameters' | 'unknown_tool' | 'refused' | 'denied_by_user' | 'execution_failed' | 'timed_out' | 'canceled'
 
+/** An item of the plan the model keeps with todo_write (Qwen Code's shape). */
+export interface TodoItem {
+  id: string
+  content: string
+  status: 'pending' | 'in_progress' | 'completed'
+}
+
 export interface ToolResult {
   /** What the model reads. */
   forModel: string
   /** What a person sees (may be shorter or richer than forModel). */
   forUser: string
   error?: {kind: ToolErrorKind; message: string}
+  /** The whole plan after this call (todo_write): shown to the user and kept with the saved session. */
+  todos?: TodoItem[]
 }
 
 /** Live output while a tool runs (shown to the user, not sent to the model). */

@@ -131,6 +131,21 @@ describe('filterUntrustedSettings', () => {
     expect(filterUntrustedSettings({}, {model: {maxSessionTurns: 5}}).dropped).toEqual([])
   })
 
+  it('turning loop detection off or raising the session token limit is dropped; lowering the limit is kept', () => {
+    expect(keys(filterUntrustedSettings({}, {model: {skipLoopDetection: true}}).dropped)).toEqual([
+      'model.skipLoopDetection',
+    ])
+    expect(
+      filterUntrustedSettings({model: {skipLoopDetection: true}}, {model: {skipLoopDetection: true}}).dropped,
+    ).toEqual([])
+    expect(
+      keys(filterUntrustedSettings({model: {sessionTokenLimit: 1000}}, {model: {sessionTokenLimit: -1}}).dropped),
+    ).toEqual(['model.sessionTokenLimit'])
+    expect(filterUntrustedSettings({}, {model: {sessionTokenLimit: 5000}}).kept).toEqual({
+      model: {sessionTokenLimit: 5000},
+    })
+  })
+
   it("joins advanced.excludedEnvVars with the user's, so a project cannot un-exclude DEBUG", () => {
     const {kept} = filterUntrustedSettings({}, {advanced: {excludedEnvVars: []}})
     expect(kept).toEqual({advanced: {excludedEnvVars: ['DEBUG', 'DEBUG_MODE']}})

@@ -85,6 +85,11 @@ function turnLimit(value: number | undefined): number {
   return value <= 0 ? Number.POSITIVE_INFINITY : value
 }
 
+/** model.sessionTokenLimit: unset, 0 and -1 all mean no limit. */
+function tokenLimit(value: number | undefined): number {
+  return value === undefined || value <= 0 ? Number.POSITIVE_INFINITY : value
+}
+
 function leaves(value: unknown, prefix: string): string[] {
   if (!isPlainObject(value) || Object.keys(value).length === 0) return [prefix]
   return Object.entries(value).flatMap(([key, child]) => leaves(child, `${prefix}.${key}`))
@@ -140,6 +145,12 @@ export function filterUntrustedSettings(user: JsonObject, project: JsonObject): 
           if (turnLimit(projectSettings.model.maxSessionTurns) > turnLimit(userSettings.model.maxSessionTurns))
             drop('model.maxSessionTurns', 'would raise the turn limit')
           else model[key] = child
+        } else if (key === 'sessionTokenLimit') {
+          if (tokenLimit(projectSettings.model.sessionTokenLimit) > tokenLimit(userSettings.model.sessionTokenLimit))
+            drop('model.sessionTokenLimit', 'would raise the session token limit')
+          else model[key] = child
+        } else if (key === 'skipLoopDetection' && child === true && userSettings.model.skipLoopDetection !== true) {
+          drop('model.skipLoopDetection', 'would turn off loop detection')
         } else if (key === 'provider') drop('model.provider', 'would change the model provider')
         else model[key] = withoutEndpoints(child, `model.${key}`, dropped)
       }
