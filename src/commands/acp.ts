@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {sessionFlags} from '../cli/session-flags.js'
 import {
   assertProjectDirectory,
   loadContributions,
@@ -26,12 +27,12 @@ export default class Acp extends BaseCommand<typeof Acp> {
   static override examples = [{description: 'What an editor runs', command: '<%= config.bin %> --acp'}]
 
   static override flags = {
-    model: Flags.string({char: 'm', description: 'Model name (overrides OPENAI_MODEL and settings model.name).'}),
+    model: sessionFlags.model,
     'approval-mode': Flags.option({options: APPROVAL_MODES, description: 'When to ask before a tool runs.'})(),
-    yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
+    yolo: sessionFlags.yolo,
     network: Flags.boolean({description: 'Give the sandboxes network access (default: none).', allowNo: true}),
     'max-turns': Flags.integer({description: `Model turns allowed per prompt (default ${DEFAULT_MAX_TURNS}).`, min: 1}),
-    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).', aliases: ['auth-type']}),
+    auth: sessionFlags.auth,
   }
 
   async run(): Promise<void> {

@@ -6,6 +6,7 @@ import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {sessionFlags} from '../cli/session-flags.js'
 import {assertProjectDirectory, loadContributions, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
 import {loadRunContext, runSystemPrompt} from '../cli/run-context.js'
 import {ExitCode, UserInputError} from '../errors.js'
@@ -33,30 +34,20 @@ export default class Chat extends BaseCommand<typeof Chat> {
   ]
 
   static override flags = {
-    cwd: Flags.string({description: 'Project directory to work on (default: the current directory).'}),
-    model: Flags.string({char: 'm', description: 'Model name (overrides OPENAI_MODEL and settings model.name).'}),
+    cwd: sessionFlags.cwd,
+    model: sessionFlags.model,
     'approval-mode': Flags.option({options: APPROVAL_MODES, description: 'When to ask before a tool runs.'})(),
-    yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
-    network: Flags.boolean({description: 'Give the sandbox network access (default: none).', allowNo: true}),
-    'allow-host': Flags.string({
-      description:
-        'Let the sandbox reach this host through its proxy for this run (repeatable; host, *.suffix, host:port).',
-      multiple: true,
-    }),
+    yolo: sessionFlags.yolo,
+    network: sessionFlags.network,
+    'allow-host': sessionFlags['allow-host'],
     'max-turns': Flags.integer({
       description: `Model turns allowed per message (default: settings model.maxSessionTurns, else ${DEFAULT_MAX_TURNS}).`,
       min: 1,
     }),
-    reuse: Flags.boolean({
-      description:
-        'Start in a warm sandbox of this project left by an earlier --reuse run (faster), and leave it warm.',
-    }),
-    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).', aliases: ['auth-type']}),
-    'system-prompt': Flags.string({
-      description:
-        'Replace the built-in system prompt: a file to read, or the text itself when no such file exists (also QWEN_SYSTEM_MD).',
-    }),
-    'append-system-prompt': Flags.string({description: 'Add this text after the system prompt.'}),
+    reuse: sessionFlags.reuse,
+    auth: sessionFlags.auth,
+    'system-prompt': sessionFlags['system-prompt'],
+    'append-system-prompt': sessionFlags['append-system-prompt'],
   }
 
   async run(): Promise<void> {

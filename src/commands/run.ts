@@ -2,6 +2,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {sessionFlags} from '../cli/session-flags.js'
 import {DEFAULT_MAX_TURNS, runTask} from '../cli/run-task.js'
 import {ExitCode} from '../errors.js'
 import {OUTPUT_FORMATS} from '../output/renderer.js'
@@ -46,8 +47,8 @@ export default class Run extends BaseCommand<typeof Run> {
   static override flags = {
     prompt: Flags.string({char: 'p', description: 'The task (instead of the PROMPT argument).'}),
     'prompt-file': Flags.string({description: 'Read the task from this file.', exclusive: ['prompt']}),
-    cwd: Flags.string({description: 'Project directory to work on (default: the current directory).'}),
-    model: Flags.string({char: 'm', description: 'Model name (overrides OPENAI_MODEL and settings model.name).'}),
+    cwd: sessionFlags.cwd,
+    model: sessionFlags.model,
     'max-turns': Flags.integer({
       description: `Stop after this many model turns (default: settings model.maxSessionTurns, else ${DEFAULT_MAX_TURNS}).`,
       min: 1,
@@ -58,21 +59,14 @@ export default class Run extends BaseCommand<typeof Run> {
       description: 'When to ask before a tool runs: default, auto-edit or yolo (SDK names are mapped).',
       exclusive: ['permission-mode'],
     })(),
-    yolo: Flags.boolean({char: 'y', description: 'Same as --approval-mode yolo.', exclusive: ['approval-mode']}),
-    network: Flags.boolean({description: 'Give the sandbox network access (default: none).', allowNo: true}),
-    'allow-host': Flags.string({
-      description:
-        'Let the sandbox reach this host through its proxy for this run (repeatable; host, *.suffix, host:port).',
-      multiple: true,
-    }),
+    yolo: sessionFlags.yolo,
+    network: sessionFlags.network,
+    'allow-host': sessionFlags['allow-host'],
     apply: Flags.boolean({
       description: 'Apply the changes to the project when the run completes.',
       exclusive: ['keep'],
     }),
-    reuse: Flags.boolean({
-      description:
-        'Start in a warm sandbox of this project left by an earlier --reuse run (faster), and leave it warm.',
-    }),
+    reuse: sessionFlags.reuse,
     keep: Flags.boolean({
       description: 'Keep the stopped sandbox for `agent diff|apply|discard` instead of deciding now.',
     }),
@@ -89,7 +83,7 @@ export default class Run extends BaseCommand<typeof Run> {
     'include-partial-messages': Flags.boolean({
       description: 'With stream-json: also emit partial stream_event messages.',
     }),
-    auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).', aliases: ['auth-type']}),
+    auth: sessionFlags.auth,
     // Accepted for the Qwen Code SDK, the Claude Agent SDK and qwen scripts; read by src/protocols/compat-flags.ts.
     'input-format': Flags.option({
       options: INPUT_FORMATS,
@@ -122,11 +116,8 @@ export default class Run extends BaseCommand<typeof Run> {
     'mcp-config': Flags.string({hidden: true}),
     'fallback-model': Flags.string({hidden: true}),
     'allow-dangerously-skip-permissions': Flags.boolean({hidden: true}),
-    'system-prompt': Flags.string({
-      description:
-        'Replace the built-in system prompt: a file to read, or the text itself when no such file exists (also QWEN_SYSTEM_MD).',
-    }),
-    'append-system-prompt': Flags.string({description: 'Add this text after the system prompt.'}),
+    'system-prompt': sessionFlags['system-prompt'],
+    'append-system-prompt': sessionFlags['append-system-prompt'],
     continue: Flags.boolean({
       char: 'c',
       description: "Continue this project's last saved conversation (`agent sessions list`).",
