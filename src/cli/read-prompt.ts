@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises'
 
 import {UserInputError} from '../errors.js'
-import {fileProblem} from './run-wiring.js'
+import {fileProblem} from '../file-problem.js'
 
 /** The prompt from the argument, -p, --prompt-file, or stdin when it is piped; empty is a user error. */
 export async function readPrompt(

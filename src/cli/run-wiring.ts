@@ -8,6 +8,7 @@ import type {ApprovalMode} from '../agent/approvals.js'
 import {createAuthRegistry, type AuthProvider, type AuthRegistry} from '../auth/index.js'
 import {loadConfig, type AgentConfig} from '../config/index.js'
 import {UserInputError} from '../errors.js'
+import {fileProblem} from '../file-problem.js'
 import type {Logger} from '../logging/logger.js'
 import {loadPluginContributions, type HookRunner} from '../plugins/load-contributions.js'
 import {reportToStderr} from '../plugins/plugin-registries.js'
@@ -108,15 +109,6 @@ export async function assertProjectDirectory(dir: string): Promise<void> {
       hint: 'Make it readable by your user, or check --cwd',
     })
   }
-}
-
-/** What went wrong with a file, in a few words for an error line. */
-export function fileProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EISDIR') return 'it is a directory'
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  return code ?? (error instanceof Error ? error.message : String(error))
 }
 
 export interface OpenSandboxOptions {

@@ -2,6 +2,7 @@
 // imports expanded, within the size caps; says in notices what was cut, refused or unreadable.
 import path from 'node:path'
 
+import {fileProblem} from '../file-problem.js'
 import {DEFAULT_CONTEXT_LIMITS, type ContextLimits} from './context-limits.js'
 import {discoverContextFiles, type ContextFileScope} from './discover-context-files.js'
 import {processImports} from './process-imports.js'
@@ -76,7 +77,7 @@ export async function loadProjectContext(options: LoadContextOptions): Promise<P
         notice(`Context file ${shown} cut to ${limits.maxFileChars} characters (it has ${read.size} bytes)`)
       }
     } catch (error) {
-      notice(`Context file ${shown} not read: ${problem(error)}`)
+      notice(`Context file ${shown} not read: ${fileProblem(error)}`)
       continue
     }
     body = await processImports(body, candidate.path, {
@@ -105,12 +106,4 @@ export async function loadProjectContext(options: LoadContextOptions): Promise<P
     total += body.length
   }
   return {text: sections.join('\n\n'), files, notices}
-}
-
-function problem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  if (code === 'EISDIR') return 'it is a directory'
-  return code ?? (error instanceof Error ? error.message : String(error))
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
+import {fileProblem} from '../file-problem.js'
 import {readBounded} from './read-bounded.js'
 
 export interface ImportOptions {
@@ -81,7 +82,7 @@ export async function processImports(text: string, file: string, options: Import
     try {
       resolved = await fs.realpath(target)
     } catch (error) {
-      return fail(problem(error))
+      return fail(fileProblem(error))
     }
     if (resolved !== root && !resolved.startsWith(root + path.sep)) return fail(`outside ${options.allowedName}`)
     if (chain.has(resolved)) return fail('circular import')
@@ -94,7 +95,7 @@ export async function processImports(text: string, file: string, options: Import
       if (read.cut)
         options.notice(`Import @${shown} in ${options.display(from)} cut to ${options.maxFileChars} characters`)
     } catch (error) {
-      return fail(problem(error))
+      return fail(fileProblem(error))
     }
     const inner = await expand(body, resolved, depth + 1, new Set([...chain, resolved]))
     return `<!-- Imported from: ${shown} -->\n${inner.trimEnd()}\n<!-- End of import from: ${shown} -->`
@@ -103,12 +104,4 @@ export async function processImports(text: string, file: string, options: Import
 
 async function real(file: string): Promise<string> {
   return fs.realpath(file).catch(() => path.resolve(file))
-}
-
-function problem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  if (code === 'EISDIR') return 'it is a directory'
-  return code ?? (error instanceof Error ? error.message : String(error))
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs/promises'
 
 import {UserInputError} from '../../errors.js'
+import {fileProblem} from '../../file-problem.js'
 
 export async function realDirectory(dir: string): Promise<string> {
   try {
@@ -17,8 +18,7 @@ export async function realDirectory(dir: string): Promise<string> {
 export function hostFileError(error: unknown, root: string): UserInputError | undefined {
   const e = error as NodeJS.ErrnoException
   if (typeof e?.path !== 'string' || typeof e.syscall !== 'string' || !e.path.startsWith(root)) return undefined
-  const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.code ?? e.message)
-  return new UserInputError(`Cannot read ${e.path} in the project (${why})`, {
+  return new UserInputError(`Cannot read ${e.path} in the project (${fileProblem(e)})`, {
     hint: 'Make it readable, or leave it out with .qwenignore or sandbox.exclude',
     cause: error,
   })
