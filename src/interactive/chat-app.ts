@@ -22,7 +22,7 @@ import {CommandFocus} from './command-focus.js'
 import {SLASH_COMMANDS} from './commands/index.js'
 import {LineEditor, type Submission} from './line-editor.js'
 import {parseSlash} from './slash-commands.js'
-import {createStyle} from './style.js'
+import {createStyle} from '../output/style.js'
 
 export type {ChatOptions, ChatTerminal} from './chat-options.js'
 

@@ -9,7 +9,7 @@ import {ChatScreen} from './chat-screen.js'
 import {ChatState} from './chat-state.js'
 import {CommandFocus} from './command-focus.js'
 import {LineEditor, type Submission} from './line-editor.js'
-import {createStyle} from './style.js'
+import {createStyle} from '../output/style.js'
 
 const parts: ChatScreen[] = []
 afterEach(() => {

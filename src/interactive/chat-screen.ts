@@ -7,7 +7,7 @@ import type {LineEditor} from './line-editor.js'
 import {layoutEditor} from './line-editor.js'
 import {LiveRegion, type LiveFrame} from './live-region.js'
 import {statusLine} from './status-line.js'
-import type {Style} from './style.js'
+import type {Style} from '../output/style.js'
 import {Transcript} from './transcript.js'
 import type {Widget} from './widgets.js'
 

@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {statusLine, type StatusInfo} from './status-line.js'
-import {createStyle} from './style.js'
+import {createStyle} from '../output/style.js'
 import {visibleWidth} from '../output/text-width.js'
 
 const plain = createStyle(false)

@@ -1,6 +1,6 @@
 // The status line at the bottom: model · sandbox · changes · tokens · approval mode, made to fit the terminal's width
 // by leaving out the least important parts first; the approval mode always stays.
-import type {Style} from './style.js'
+import type {Style} from '../output/style.js'
 import {truncate, visibleWidth} from '../output/text-width.js'
 
 export interface StatusInfo {

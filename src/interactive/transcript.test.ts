@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest'
 
 import type {AgentEvent} from '../agent/events.js'
-import {createStyle} from './style.js'
+import {createStyle} from '../output/style.js'
 import {loadMarkdownRenderer} from '../output/markdown-terminal.js'
 import {Transcript} from './transcript.js'
 

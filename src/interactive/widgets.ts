@@ -1,7 +1,7 @@
 // Small input widgets shown in the live region in place of the prompt: a choice list and a one-line question.
 import type {Key} from './keys.js'
 import {LineEditor, layoutEditor} from './line-editor.js'
-import type {Style} from './style.js'
+import type {Style} from '../output/style.js'
 import {wrapText} from '../output/text-width.js'
 
 export interface WidgetView {

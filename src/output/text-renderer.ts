@@ -8,6 +8,7 @@ import {MarkdownStream} from './markdown-stream.js'
 import {loadMarkdownRenderer, type MarkdownRenderer} from './markdown-terminal.js'
 import {networkSummaryLines} from './network-summary-lines.js'
 import {safeLine, showControls} from './sanitize.js'
+import {createStyle} from './style.js'
 import {cleanOutput, renderOutputLine, splitCutEscape} from './terminal-text.js'
 import type {RenderIO, Renderer} from './renderer.js'
 import {firstLine, lastLine} from './text-lines.js'
@@ -29,13 +30,7 @@ const LOOP_ERRORS = new Set<ToolErrorKind>(['unknown_tool', 'invalid_parameters'
  */
 export function createTextRenderer(io: RenderIO, options: TextRendererOptions = {}): Renderer {
   const color = options.color ?? (io.stderr.isTTY === true && !process.env.NO_COLOR)
-  const paint = (code: string) => (text: string) => (color ? `\u001B[${code}m${text}\u001B[0m` : text)
-  const dim = paint('2')
-  const bold = paint('1')
-  const cyan = paint('36')
-  const green = paint('32')
-  const red = paint('31')
-  const yellow = paint('33')
+  const {dim, bold, cyan, green, red, yellow} = createStyle(color)
 
   let stdoutAtLineStart = true
   let outputAtLineStart = true

@@ -1,6 +1,6 @@
 // /diff: the changes in the sandbox so far, as a coloured unified diff.
 import {renderChangeDiff, renderChangeSummary} from '../../sandbox/changes/render-changes.js'
-import type {Style} from '../style.js'
+import type {Style} from '../../output/style.js'
 import type {SlashCommand} from './slash-command.js'
 
 export const diffCommand: SlashCommand = {

@@ -1,4 +1,4 @@
-// Colours for the interactive UI, switched off as a whole (NO_COLOR, or not wanted).
+// Colours for terminal output (the interactive UI and agent run's text), switched off as a whole (NO_COLOR, or not wanted).
 
 export interface Style {
   readonly enabled: boolean
