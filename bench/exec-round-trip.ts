@@ -1,12 +1,11 @@
 // Benchmark 3: round trip of `true` through the session API vs `docker exec <ctr> true` from the CLI (200 each).
-import {mkdirSync} from 'node:fs'
-import path from 'node:path'
 import {attachBash} from './lib/attached-bash.js'
-import {benchImage, startIdle, removeContainer} from './lib/docker-cli.js'
-import {execOk, loadEngine} from './lib/engine.js'
+import {benchImage} from './lib/docker-cli.js'
+import {execOk} from './lib/engine.js'
 import {onCleanup, progress, runBench} from './lib/harness.js'
 import {runOk} from './lib/proc.js'
-import {ratioText, unmeasured, WORK_DIR, type Figure} from './lib/report.js'
+import {startSideBySide} from './lib/side-by-side.js'
+import {ratioText, unmeasured, type Figure} from './lib/report.js'
 import {formatMs, median, now, percentile} from './lib/stats.js'
 
 const RUNS = Number(process.env.BENCH_EXEC_RUNS ?? 200)
@@ -14,13 +13,7 @@ const WARMUP = 10
 
 await runBench({name: 'exec-round-trip', title: '3. Exec round trip', order: 3}, async () => {
   const image = await benchImage()
-  const lookup = await loadEngine()
-  const id = await startIdle(image)
-  onCleanup(() => removeContainer(id))
-  const workspace = path.join(WORK_DIR, 'repos', 'empty')
-  mkdirSync(workspace, {recursive: true})
-  const session = 'engine' in lookup ? await lookup.engine.open(workspace, {image}) : undefined
-  if (session) onCleanup(() => session.close())
+  const {id, session, lookup} = await startSideBySide(image)
 
   const bash = attachBash(id)
   onCleanup(async () => bash.close())

@@ -6,6 +6,7 @@ import {runOk} from './lib/proc.js'
 import {ensureRepo, LARGE_REPO, SMALL_REPO, type RepoSpec} from './lib/repo-gen.js'
 import {ratioText, unmeasured, type Figure} from './lib/report.js'
 import {formatMs, median, now} from './lib/stats.js'
+import type {SandboxSession} from '../src/sandbox/types.js'
 
 const REPS: Record<string, number> = {
   [SMALL_REPO.name]: Number(process.env.BENCH_READY_REPS_SMALL ?? 7),
@@ -24,19 +25,23 @@ async function byHand(image: string, dir: string): Promise<number> {
   return ms
 }
 
+/** Milliseconds from `start` until a first `true` ran in the session; the session is closed either way. */
+async function untilFirstExec(session: SandboxSession, start: number): Promise<number> {
+  try {
+    await execOk(session, 'true')
+    return now() - start
+  } finally {
+    await session.close()
+  }
+}
+
 const stepTimings = new Map<string, Record<string, number>[]>()
 
 async function throughEngine(engine: EngineAdapter, image: string, dir: string, key?: string): Promise<number> {
   const start = now()
   const session = await engine.open(dir, {image})
   const opened = now()
-  let ms: number
-  try {
-    await execOk(session, 'true')
-    ms = now() - start
-  } finally {
-    await session.close()
-  }
+  const ms = await untilFirstExec(session, start)
   if (key) {
     const steps = {...(engine.lastOpenTimings() ?? {}), 'open total': opened - start, 'first exec': start + ms - opened}
     stepTimings.set(key, [...(stepTimings.get(key) ?? []), steps])
@@ -59,14 +64,7 @@ async function throughEngineReused(engine: EngineAdapter, image: string, dir: st
   await first[Symbol.asyncDispose]()
   const start = now()
   const session = await engine.open(dir, {image, reuse: true})
-  let ms: number
-  try {
-    await execOk(session, 'true')
-    ms = now() - start
-  } finally {
-    await session.close()
-  }
-  return ms
+  return untilFirstExec(session, start)
 }
 
 /** The hand-done equivalent of reuse: the container is already there and running; only the first exec remains. */

@@ -1,12 +1,11 @@
 // Benchmark 4: 500 MB of output through the session's streaming exec to a sink vs `docker exec ... head` to /dev/null.
-import {readFileSync, mkdirSync} from 'node:fs'
-import path from 'node:path'
-import {benchImage, startIdle, removeContainer} from './lib/docker-cli.js'
-import {loadEngine} from './lib/engine.js'
-import {guardRejections, onCleanup, progress, runBench} from './lib/harness.js'
+import {readFileSync} from 'node:fs'
+import {benchImage} from './lib/docker-cli.js'
+import {guardRejections, progress, runBench} from './lib/harness.js'
 import {runOk} from './lib/proc.js'
+import {startSideBySide} from './lib/side-by-side.js'
 import {pino} from 'pino'
-import {unmeasured, WORK_DIR, type Figure} from './lib/report.js'
+import {unmeasured, type Figure} from './lib/report.js'
 import {formatBytes, formatMs, formatRate, median, now} from './lib/stats.js'
 import type {SandboxSession} from '../src/sandbox/types.js'
 
@@ -89,13 +88,7 @@ async function throughShellTool(
 
 await runBench({name: 'throughput', title: '4. Output throughput', order: 4}, async () => {
   const image = await benchImage()
-  const lookup = await loadEngine()
-  const id = await startIdle(image)
-  onCleanup(() => removeContainer(id))
-  const workspace = path.join(WORK_DIR, 'repos', 'empty')
-  mkdirSync(workspace, {recursive: true})
-  const session = 'engine' in lookup ? await lookup.engine.open(workspace, {image}) : undefined
-  if (session) onCleanup(() => session.close())
+  const {id, session, lookup} = await startSideBySide(image)
   const rssBefore = process.memoryUsage.rss()
 
   const ours: {ms: number; bytes: number; peakRss: number}[] = []
