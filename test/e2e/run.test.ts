@@ -9,7 +9,7 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {streamJsonMessageSchema, type StreamJsonMessage} from '../../src/output/stream-json-schema.js'
 import {startScriptedModel, type ScriptStep, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
-import {cliEnv, runCli, CLI} from './helpers/run-cli.js'
+import {assertBuilt, CLI, cliEnv, runCli} from './helpers/run-cli.js'
 
 const exec = promisify(execFile)
 
@@ -59,9 +59,7 @@ let project: string
 const keptSessions: string[] = []
 
 beforeAll(async () => {
-  await fs.access(CLI.replace(/bin\/run\.js$/, 'dist/commands/run.js')).catch(() => {
-    throw new Error('Build the CLI first: npm run build')
-  })
+  assertBuilt('run')
   server = await startScriptedModel({steps: [], apiKey: 'sk-e2e-test'})
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-e2e-home-'))
 })

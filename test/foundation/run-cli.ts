@@ -1,10 +1,7 @@
-// Runs the built CLI (bin/run.js) as a subprocess, as a user would, and captures exit code, stdout and stderr.
-import {execFile} from 'node:child_process'
-import fs from 'node:fs'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+// Runs the built CLI (bin/run.js) as a subprocess, as a user would, with this process's environment and NO_COLOR.
+import {assertBuilt as assertCliBuilt, REPO_ROOT, runCli as runBuiltCli} from '../e2e/helpers/run-cli.js'
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const repoRoot = REPO_ROOT
 
 export interface CliResult {
   code: number
@@ -14,25 +11,14 @@ export interface CliResult {
 
 /** Fails with a pointer to `npm run build` when dist/ is missing, instead of a confusing oclif error. */
 export function assertBuilt(): void {
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'commands', 'doctor.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` before the integration tests')
-  }
+  assertCliBuilt('doctor')
 }
 
-export function runCli(
+export async function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 120_000,
 ): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(repoRoot, 'bin', 'run.js'), ...args],
-      {cwd: repoRoot, env: {...process.env, NO_COLOR: '1', ...env}, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024},
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-        resolve({code, stdout: stdout.toString(), stderr: stderr.toString()})
-      },
-    )
-  })
+  const result = await runBuiltCli(args, {cwd: repoRoot, env: {...process.env, NO_COLOR: '1', ...env}, timeoutMs})
+  return {code: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr}
 }

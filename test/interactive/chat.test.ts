@@ -10,7 +10,7 @@ import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startScriptedModel, type ScriptStep, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
-import {CLI, cliEnv} from '../e2e/helpers/run-cli.js'
+import {assertBuilt, CLI, cliEnv} from '../e2e/helpers/run-cli.js'
 import {TmuxTerminal} from './helpers/tmux.js'
 
 const exec = promisify(execFile)
@@ -49,9 +49,7 @@ let project: string
 let keptSession: string | undefined
 
 beforeAll(async () => {
-  await fs.access(path.join(path.dirname(CLI), '..', 'dist', 'commands', 'chat.js')).catch(() => {
-    throw new Error('Build the CLI first: npm run build')
-  })
+  assertBuilt('chat')
   server = await startScriptedModel({steps: SCRIPT, apiKey: 'sk-e2e-test'})
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-chat-home-'))
   project = await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-chat-project-'))

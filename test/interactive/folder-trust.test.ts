@@ -8,7 +8,7 @@ import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {CLI, cliEnv} from '../e2e/helpers/run-cli.js'
+import {assertBuilt, CLI, cliEnv} from '../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
 import {TmuxTerminal} from './helpers/tmux.js'
 
@@ -20,9 +20,7 @@ let home: string
 let project: string
 
 beforeAll(async () => {
-  await fs.access(path.join(path.dirname(CLI), '..', 'dist', 'commands', 'chat.js')).catch(() => {
-    throw new Error('Build the CLI first: npm run build')
-  })
+  assertBuilt('chat')
   server = await startScriptedModel({steps: [], apiKey: 'sk-e2e-test'})
   home = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-trust-chat-home-')))
   project = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-trust-chat-project-')))

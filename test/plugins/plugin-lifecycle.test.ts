@@ -7,7 +7,7 @@ import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {cliEnv, runCli, REPO_ROOT} from '../e2e/helpers/run-cli.js'
+import {assertBuilt, cliEnv, REPO_ROOT, runCli} from '../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
 
 const exec = promisify(execFile)
@@ -43,9 +43,7 @@ async function sandboxImageAvailable(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  await fs.access(path.join(REPO_ROOT, 'dist', 'commands', 'tools.js')).catch(() => {
-    throw new Error('Build the CLI first: npm run build')
-  })
+  assertBuilt('tools')
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-plugins-home-'))
   project = await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-plugins-project-'))
   await fs.writeFile(path.join(project, 'poem.txt'), 'roses are red\nviolets are blue\n')

@@ -1,10 +1,18 @@
 // Runs the built CLI (bin/run.js) as a subprocess and collects what it printed, its exit code and how long it took.
 import {spawn} from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 export const CLI = path.join(REPO_ROOT, 'bin', 'run.js')
+
+/** Fails with a pointer to `npm run build` when the built CLI is missing, instead of a confusing oclif error. */
+export function assertBuilt(command = 'run'): void {
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'commands', `${command}.js`))) {
+    throw new Error('Build the CLI first: npm run build')
+  }
+}
 
 export interface CliResult {
   exitCode: number | null

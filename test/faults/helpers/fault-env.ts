@@ -6,7 +6,7 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 
 import {startScriptedModel, type ScriptStep, type ScriptedModelServer} from '../../fixtures/scripted-model/index.js'
-import {CLI, cliEnv, runCli, type CliResult, type RunCliOptions} from '../../e2e/helpers/run-cli.js'
+import {assertBuilt, CLI, cliEnv, type CliResult, runCli, type RunCliOptions} from '../../e2e/helpers/run-cli.js'
 
 export const exec = promisify(execFile)
 export {CLI, type CliResult}
@@ -67,9 +67,7 @@ export interface FaultEnv extends AsyncDisposable {
 }
 
 export async function createFaultEnv(): Promise<FaultEnv> {
-  await fs.access(path.join(path.dirname(CLI), '..', 'dist', 'commands', 'run.js')).catch(() => {
-    throw new Error('Build the CLI first: npm run build')
-  })
+  assertBuilt('run')
   const server = await startScriptedModel({steps: [], apiKey: 'sk-e2e-test'})
   const home = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-faults-home-')))
   const projects: string[] = []

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 
 import {streamJsonMessageSchema, type StreamJsonMessage} from '../../../src/output/stream-json-schema.js'
-import {cliEnv, CLI, runCli, type CliResult} from '../../e2e/helpers/run-cli.js'
+import {assertBuilt, CLI, cliEnv, type CliResult, runCli} from '../../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptStep, type ScriptedModelServer} from '../../fixtures/scripted-model/index.js'
 
 export const exec = promisify(execFile)
@@ -78,9 +78,7 @@ export class AttackSuite {
   readonly projects: string[] = []
 
   async start(): Promise<void> {
-    if (!fs.existsSync(path.join(path.dirname(CLI), '..', 'dist', 'commands', 'run.js'))) {
-      throw new Error('Build the CLI first: npm run build')
-    }
+    assertBuilt('run')
     this.server = await startScriptedModel({steps: [], apiKey: API_KEY})
     this.home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-agent-security-home-')))
   }
