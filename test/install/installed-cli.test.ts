@@ -46,6 +46,17 @@ function agent(args: string[], options: {cwd?: string; env?: Record<string, stri
   })
 }
 
+/** Runs `agent run -o json <task>` (it must succeed) and returns what the model was told by the last tool call. */
+async function lastToolResultOfRun(task: string): Promise<string> {
+  const run = await agent(['run', '-o', 'json', task])
+  expect(run.exitCode, run.stderr).toBe(0)
+  const toolMessages = server
+    .chatRequests()
+    .flatMap((request) => request.body?.messages ?? [])
+    .filter((message) => message.role === 'tool')
+  return String(toolMessages.at(-1)?.content)
+}
+
 async function toolNames(): Promise<{name: string; plugin: string}[]> {
   const result = await agent(['tools', '--json'])
   expect(result.exitCode, result.stderr).toBe(0)
@@ -139,13 +150,7 @@ describe('the installed package', () => {
       },
       {text: 'poem.txt has 2 lines.'},
     ])
-    const run = await agent(['run', '-o', 'json', 'how long is poem.txt?'])
-    expect(run.exitCode, run.stderr).toBe(0)
-    const toolMessages = server
-      .chatRequests()
-      .flatMap((request) => request.body?.messages ?? [])
-      .filter((message) => message.role === 'tool')
-    expect(String(toolMessages.at(-1)?.content)).toContain('2 poem.txt')
+    expect(await lastToolResultOfRun('how long is poem.txt?')).toContain('2 poem.txt')
   })
 
   it('installs a plugin tarball by its plain path with no registry reachable, uses its tool, uninstalls it', async () => {
@@ -165,13 +170,9 @@ describe('the installed package', () => {
       {toolCalls: [{id: 'call_wc', name: 'word_count', arguments: {path: 'poem.txt'}}]},
       {text: 'poem.txt has 2 lines.'},
     ])
-    const run = await agent(['run', '-o', 'json', 'how long is poem.txt?'])
-    expect(run.exitCode, run.stderr).toBe(0)
-    const toolMessages = server
-      .chatRequests()
-      .flatMap((request) => request.body?.messages ?? [])
-      .filter((message) => message.role === 'tool')
-    expect(String(toolMessages.at(-1)?.content)).toContain('/workspace/poem.txt: 2 lines, 6 words, 31 bytes')
+    expect(await lastToolResultOfRun('how long is poem.txt?')).toContain(
+      '/workspace/poem.txt: 2 lines, 6 words, 31 bytes',
+    )
 
     const uninstall = await agent(['plugins', 'uninstall', EXAMPLE_NAME])
     expect(uninstall.exitCode, uninstall.stderr).toBe(0)

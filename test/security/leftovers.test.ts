@@ -33,6 +33,19 @@ function leaveBehind(m: string) {
   ]
 }
 
+/** A run (yolo) that leaves four processes behind and then waits in a fifth, `sleep <m>5`, once that one runs. */
+async function startRunLeavingProcesses(m: string) {
+  const project = suite.project({})
+  const cli = spawnRun(
+    suite,
+    project,
+    [{toolCalls: [...leaveBehind(m), shellCall({id: 'wait', command: `sleep ${m}5`})]}, {text: 'never'}],
+    ['--yolo'],
+  )
+  await waitFor(async () => (await hostProcesses(`sleep ${m}5`)).length > 0)
+  return {project, cli}
+}
+
 describe('nothing is left behind (agent run, real container)', () => {
   it('removes background processes and the container at the end of a run, or keeps it stopped with --keep', async () => {
     const m = marker(0)
@@ -65,14 +78,7 @@ describe('nothing is left behind (agent run, real container)', () => {
 
   it('Ctrl-C: the running command, background processes and the container are all gone', async () => {
     const m = marker(2)
-    const project = suite.project({})
-    const cli = spawnRun(
-      suite,
-      project,
-      [{toolCalls: [...leaveBehind(m), shellCall({id: 'wait', command: `sleep ${m}5`})]}, {text: 'never'}],
-      ['--yolo'],
-    )
-    await waitFor(async () => (await hostProcesses(`sleep ${m}5`)).length > 0)
+    const {project, cli} = await startRunLeavingProcesses(m)
     expect(await hostProcesses(`sleep ${m}`)).toHaveLength(5)
     cli.kill('SIGINT') // stops the running command
     await waitFor(() => /"tool_use_id":"wait"/.test(cli.stdout()))
@@ -90,14 +96,7 @@ describe('nothing is left behind (agent run, real container)', () => {
 
   it('SIGKILL of the CLI: the next run reports the orphan, `agent sandbox prune --label` removes it', async () => {
     const m = marker(3)
-    const project = suite.project({})
-    const cli = spawnRun(
-      suite,
-      project,
-      [{toolCalls: [...leaveBehind(m), shellCall({id: 'wait', command: `sleep ${m}5`})]}, {text: 'never'}],
-      ['--yolo'],
-    )
-    await waitFor(async () => (await hostProcesses(`sleep ${m}5`)).length > 0)
+    const {project, cli} = await startRunLeavingProcesses(m)
     cli.kill('SIGKILL')
     expect((await cli.exited).signal).toBe('SIGKILL')
     // Nobody could clean up: the container and its processes are still there, owned by a dead process.
