@@ -325,12 +325,16 @@ async function drive(input: {
       }
     case 'applied': {
       emit({type: 'changes_applied', report: finished.report})
-      const heldBack = (finished.report.heldBack?.length ?? 0) > 0
-      const failed = finished.report.refused.length > 0 || heldBack
-      return {
-        exitCode: failed && completed ? ExitCode.failure : exitCode,
-        ...(heldBack ? {hint: heldBackHint(session.id)} : {}),
-      }
+      const {report} = finished
+      const heldBack = (report.heldBack?.length ?? 0) > 0
+      const notApplied = (report.unreadable?.length ?? 0) > 0 || report.overLimit !== undefined
+      const failed = report.refused.length > 0 || heldBack || notApplied
+      const hint = heldBack
+        ? heldBackHint(session.id)
+        : notApplied
+          ? `Some changes were not applied; the sandbox is kept (stopped): ${reviewLater}`
+          : undefined
+      return {exitCode: failed && completed ? ExitCode.failure : exitCode, ...(hint ? {hint} : {})}
     }
     case 'kept': {
       const why =

@@ -10,10 +10,10 @@ import {createSandboxEngine} from '../sandbox/create-engine.js'
 export default class Apply extends BaseCommand<typeof Apply> {
   static override summary = "Apply a kept sandbox session's changes to the project"
   static override description = [
-    'Reads the changes out of the kept container and writes them into the project directory the session was started from. Nothing is ever written outside the project: absolute paths, `..`, symlinks pointing out, writes through host symlinks, device files, fifos, hard links and anything under .git are refused and listed; setuid/setgid bits are dropped; each file is written to a temporary file and renamed into place. The total size is capped by sandbox.maxApplyBytes.',
+    'Reads the changes out of the kept container and writes them into the project directory the session was started from. Nothing is ever written outside the project: absolute paths, `..`, symlinks pointing out, writes through host symlinks, device files, fifos, hard links and anything under .git are refused and listed; setuid/setgid bits are dropped; each file is written to a temporary file and renamed into place. The total size is capped by sandbox.maxApplyBytes; past sandbox.maxApplyFiles changed entries nothing at all is applied. Entries the agent made unreadable in the sandbox (chmod 000) are listed and never applied: their host copies, a folder\'s whole contents included, are left as they are.',
     'Files that were also edited on the host since the session started are refused unless --force. When everything applied the session is removed; when something was refused it is kept (use --discard to remove it anyway).',
     'Sensitive files (those tools on the host run or load on their own: .qwen/, .env*, .envrc, .vscode/, .idea/, .github/workflows/, .gitattributes, .gitmodules, git hooks directories, .npmrc, .pypirc...) and new group/world-writable bits are applied only with --apply-sensitive, or after you confirm the list on a terminal; otherwise they stay in the kept session.',
-    'Exits with 1 when any entry was refused or held back.',
+    'Exits with 1 when any entry was refused, held back or unreadable, or nothing was applied for the limit.',
   ].join('\n\n')
 
   static override examples = [
@@ -61,7 +61,11 @@ export default class Apply extends BaseCommand<typeof Apply> {
         ...(canAsk ? {ask: (lines: string[]) => askSensitiveConfirmation(tty, lines)} : {}),
       })
       process.stdout.write(this.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderApplyReport(report))
-      const incomplete = report.refused.length > 0 || (report.heldBack?.length ?? 0) > 0
+      const incomplete =
+        report.refused.length > 0 ||
+        (report.heldBack?.length ?? 0) > 0 ||
+        (report.unreadable?.length ?? 0) > 0 ||
+        report.overLimit !== undefined
       remove = !this.flags.keep && (!incomplete || this.flags.discard)
       if (incomplete) process.exitCode = 1
     } finally {

@@ -40,6 +40,11 @@ export const sandboxSettingsSchema = z.looseObject({
   mount: z.boolean().default(false),
   /** Largest total size of changes `apply` will write to the host. */
   maxApplyBytes: byteSize.default(512 * 1024 ** 2),
+  /**
+   * Most changed entries (files, folders, links, deletions) a change set may have: past it nothing is applied, and
+   * the CLI stops holding entries (its memory stays bounded however many files the sandbox made).
+   */
+  maxApplyFiles: z.number().int().positive().default(50_000),
 })
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>

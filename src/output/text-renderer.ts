@@ -1,7 +1,7 @@
 // Output for people: the model's text on stdout as it streams; tool calls, live output and the summary on stderr.
 import type {AgentEvent} from '../agent/events.js'
 import type {TokenUsage} from '../agent/model-client.js'
-import {changeLine, renderHeldBack} from '../sandbox/changes/render-changes.js'
+import {changeLine, notAppliedLines, overLimitLine, renderHeldBack} from '../sandbox/changes/render-changes.js'
 import type {ChangeSet, NetworkSummary} from '../sandbox/types.js'
 import type {ToolErrorKind, ToolKind} from '../tools/types.js'
 import {MarkdownStream} from './markdown-stream.js'
@@ -84,7 +84,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
     const total = end?.usage ?? usage
     const turns = end?.turns ?? 0
     const time = end ? `${(end.durationMs / 1000).toFixed(1)}s` : ''
-    const count = changes?.changes.length ?? 0
+    const count = changes?.overLimit?.count ?? changes?.changes.length ?? 0
     const stats = [
       `${turns} turn${turns === 1 ? '' : 's'}`,
       `${total.inputTokens.toLocaleString('en-US')} tokens in / ${total.outputTokens.toLocaleString('en-US')} out`,
@@ -102,6 +102,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
             : green('Done')
     const lines = [`${head} ${dim('·')} ${stats.join(dim(' · '))}`]
     for (const change of changes?.changes ?? []) lines.push(`  ${changeLine(change)}`)
+    if (changes) lines.push(...notAppliedLines(changes).map((line) => yellow(`  ${line}`)))
     if (network) lines.push(...networkSummaryLines(network).map((line) => (network?.proxyDown ? yellow(line) : line)))
     err(`\n${lines.join('\n')}\n`)
   }
@@ -208,6 +209,10 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
           summary()
           break
         case 'changes_applied': {
+          if (event.report.overLimit) {
+            err(`${red(overLimitLine(event.report.overLimit))}\n`)
+            break
+          }
           const {applied, refused} = event.report
           const lines = [`Applied ${applied.length} file${applied.length === 1 ? '' : 's'} to the project.`]
           for (const entry of refused) lines.push(red(`  refused ${safeLine(entry.path)}: ${safeLine(entry.reason)}`))

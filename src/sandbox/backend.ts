@@ -1,5 +1,5 @@
 // What a session needs from inside the container, with two implementations: the runner (fast) and docker exec (fallback).
-import type {SandboxEntry} from './changes/compute-changes.js'
+import type {ListingPage, SandboxEntry} from './changes/compute-changes.js'
 import type {FetchedEntry} from './changes/fetch-file.js'
 import type {SelfTestReport} from './lifecycle/isolation-check.js'
 import type {DirEntry, ExecHandle, ExecOptions} from './types.js'
@@ -14,8 +14,13 @@ export interface SandboxBackend {
   readonly kind: 'runner' | 'docker-exec'
   readonly isGone: boolean
   exec(command: string, options?: ExecOptions): ExecHandle
-  /** Every entry under root (not following links). */
+  /** Every entry under root (not following links), all at once. */
   list(root: string): Promise<SandboxEntry[]>
+  /**
+   * Every entry under root (not following links) in pages, so the host never holds the whole listing; each page also
+   * names what the agent made unreadable (a folder whose contents are then unknown).
+   */
+  listing(root: string): AsyncIterable<ListingPage>
   /** sha256 of files (relative to root); null where a file cannot be read. */
   hash(root: string, paths: string[]): Promise<Record<string, string | null>>
   readFile(path: string): Promise<Buffer>

@@ -70,6 +70,10 @@ export class DockerSandboxSession implements SandboxSession {
   private closing: Promise<void> | undefined
   private contents = new Map<string, Buffer>()
   private current = new Map<string, SandboxEntry>()
+  /** What the last listing could not read: never applied, whatever change set a caller passes. */
+  private unreadable: readonly string[] = []
+  /** The last listing had more changed entries than sandbox.maxApplyFiles: apply writes nothing. */
+  private overLimit: ChangeSet['overLimit']
 
   constructor(private readonly parts: SessionParts) {
     this.id = parts.id
@@ -134,12 +138,12 @@ export class DockerSandboxSession implements SandboxSession {
 
   async changes(): Promise<ChangeSet> {
     const {backend, container} = this.parts
-    const listing = await backend.list(WORKSPACE_DIR)
     const {changeSet, contents, current} = await computeChanges({
       sessionId: this.id,
       hostRoot: this.hostWorkspace,
       manifest: this.parts.manifest,
-      listing,
+      listing: backend.listing(WORKSPACE_DIR),
+      maxEntries: this.parts.settings.maxApplyFiles,
       hashInSandbox: (paths) => backend.hash(WORKSPACE_DIR, paths),
       // Through the runner (~1 ms a file) when there is one; Docker's getArchive costs ~35 ms a file.
       fetch: (rel, maxBytes) => {
@@ -151,15 +155,23 @@ export class DockerSandboxSession implements SandboxSession {
     })
     this.contents = contents
     this.current = current
+    this.unreadable = (changeSet.unreadable ?? []).map((entry) => entry.path)
+    this.overLimit = changeSet.overLimit
     return this.judge(changeSet)
   }
 
   /** The apply policy's verdicts, judged against what was copied in (never taken from the caller's change set). */
   private judge(changeSet: ChangeSet): ChangeSet {
-    return judgeChanges(changeSet, {base: this.parts.manifest, hooksDirs: configuredHooksDirs(this.hostWorkspace)})
+    return judgeChanges(changeSet, {
+      base: this.parts.manifest,
+      hooksDirs: configuredHooksDirs(this.hostWorkspace),
+      unreadable: this.unreadable,
+    })
   }
 
   async apply(changes: ChangeSet, options: ApplyOptions = {}): Promise<ApplyReport> {
+    const overLimit = this.overLimit ?? changes.overLimit
+    if (overLimit) return {applied: [], refused: [], overLimit}
     const report = await applyChanges({
       hostRoot: this.hostWorkspace,
       containerRoot: WORKSPACE_DIR,
@@ -170,6 +182,7 @@ export class DockerSandboxSession implements SandboxSession {
       ...(options.force ? {force: true} : {}),
       ...(options.allowSensitive ? {allowSensitive: true} : {}),
     })
+    if (this.unreadable.length > 0) report.unreadable = [...this.unreadable]
     this.parts.logger.info(
       {session: this.id, applied: report.applied.length, refused: report.refused.length},
       'changes applied',

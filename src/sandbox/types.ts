@@ -114,6 +114,25 @@ export interface ChangeVerdict {
 export interface ChangeSet {
   sessionId: string
   changes: FileChange[]
+  /**
+   * Entries the sandbox would not let the agent read (chmod 000 there): what they hold is unknown, so they are never
+   * applied and their host copies (a directory's whole contents included) are neither changed nor deleted.
+   */
+  unreadable?: UnreadableEntry[]
+  /**
+   * More entries changed than sandbox.maxApplyFiles: `changes` stops at the limit, `count` is how many there are,
+   * and apply writes nothing at all.
+   */
+  overLimit?: {count: number; limit: number}
+}
+
+/** An entry of the sandbox's workspace the listing could not look into or read. */
+export interface UnreadableEntry {
+  path: string
+  /** What it is in the sandbox, when known (a name seen in a folder that cannot be searched has no type). */
+  entryType?: FileChange['entryType']
+  /** It was copied in from the host (its host copy stays as it is). */
+  onHost: boolean
 }
 
 export interface RefusedEntry {
@@ -128,6 +147,10 @@ export interface ApplyReport {
   heldBack?: RefusedEntry[]
   /** Applied with group/world-writable bits removed (no second confirmation). */
   writableDropped?: string[]
+  /** Unreadable in the sandbox, so not applied (their host copies untouched); see ChangeSet.unreadable. */
+  unreadable?: string[]
+  /** Nothing was applied: more entries changed than sandbox.maxApplyFiles allows. */
+  overLimit?: {count: number; limit: number}
 }
 
 export interface ApplyOptions {

@@ -49,7 +49,8 @@ export async function finishSession(options: FinishSessionOptions): Promise<Sess
       return {outcome: 'unreadable', error}
     }
     options.onChanges?.(changes)
-    if (changes.changes.length === 0) return {outcome: 'no-changes', changes}
+    const unreadable = changes.unreadable?.length ?? 0
+    if (changes.changes.length === 0 && unreadable === 0) return {outcome: 'no-changes', changes}
     const decision = await options.decide(changes)
     if (decision === 'apply') {
       const report = await applyWithPolicy({
@@ -58,7 +59,12 @@ export async function finishSession(options: FinishSessionOptions): Promise<Sess
         allowSensitive: options.allowSensitive ?? false,
         ...(options.confirmSensitive ? {ask: options.confirmSensitive} : {}),
       })
-      keep = (options.keepWhenRefused && report.refused.length > 0) || (report.heldBack?.length ?? 0) > 0
+      // Held back, unreadable or over the limit: what was not applied is still in the sandbox, kept for the user.
+      keep =
+        (options.keepWhenRefused && report.refused.length > 0) ||
+        (report.heldBack?.length ?? 0) > 0 ||
+        (report.unreadable?.length ?? 0) > 0 ||
+        report.overLimit !== undefined
       return {outcome: 'applied', changes, report, kept: keep}
     }
     if (decision === 'discard') return {outcome: 'discarded', changes}

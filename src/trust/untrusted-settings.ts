@@ -50,6 +50,7 @@ const SANDBOX_LIMITS: Record<string, string> = {
   pids: 'would raise the process limit',
   tmpSize: 'would raise the /tmp size',
   maxApplyBytes: 'would raise how much apply may write',
+  maxApplyFiles: 'would raise how many entries apply may write',
 }
 
 function isEmpty(value: unknown): boolean {

@@ -147,6 +147,26 @@ describe('judgeChanges', () => {
     )
     expect(needsSecondConfirmation(set).map((c) => c.path)).toEqual(['.envrc', 'a'])
   })
+
+  it('refuses every change at or below a path the sandbox could not read, deletions included', () => {
+    const set: ChangeSet = {
+      sessionId: 's',
+      changes: [
+        file('locked/a.ts', {kind: 'deleted'}),
+        file('locked'),
+        file('secret.txt', {kind: 'modified'}),
+        file('lockedness.ts'),
+      ],
+    }
+    const judged = judgeChanges(set, {base: new Map(), unreadable: ['locked', 'secret.txt']})
+    const verdicts = Object.fromEntries(judged.changes.map((c) => [c.path, c.verdict?.refused]))
+    expect(verdicts).toEqual({
+      'locked/a.ts': 'unreadable in the sandbox, not applied',
+      locked: 'unreadable in the sandbox, not applied',
+      'secret.txt': 'unreadable in the sandbox, not applied',
+      'lockedness.ts': undefined,
+    })
+  })
 })
 
 describe('resolveLink', () => {

@@ -16,6 +16,18 @@ export interface PolicyContext {
   base: ReadonlyMap<string, BaseEntry>
   /** Hook directories the host's git config names (see git-hooks-dirs.ts). */
   hooksDirs?: readonly string[]
+  /** Paths the sandbox's listing could not read: nothing at or below them is applied (or deleted on the host). */
+  unreadable?: readonly string[]
+}
+
+export const UNREADABLE_REASON = 'unreadable in the sandbox, not applied'
+
+/** True when `rel` is one of `roots` or below one. */
+function atOrBelow(rel: string, roots: ReadonlySet<string>): boolean {
+  if (roots.size === 0) return false
+  if (roots.has(rel)) return true
+  for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) if (roots.has(rel.slice(0, i))) return true
+  return false
 }
 
 /** Links followed while resolving one link before giving up (Linux's own limit). */
@@ -94,10 +106,12 @@ function judgeOne(
   context: PolicyContext,
   finalTree: ReadonlyMap<string, TreeEntry>,
   baseTree: ReadonlyMap<string, TreeEntry>,
+  unreadable: ReadonlySet<string>,
 ): ChangeVerdict {
   const verdict: ChangeVerdict = {}
   const problem = pathProblem(change.path)
   if (problem) return {refused: problem}
+  if (atOrBelow(change.path, unreadable)) return {refused: UNREADABLE_REASON}
   const sensitive = sensitiveReason(change.path, context.hooksDirs)
   if (sensitive) verdict.sensitive = sensitive
   if (change.kind === 'deleted') return verdict
@@ -133,7 +147,10 @@ function judgeOne(
 export function judgeChanges(changeSet: ChangeSet, context: PolicyContext): ChangeSet {
   const baseTree = treeOf(context.base)
   const finalTree = new Map(baseTree)
+  const unreadable = new Set(context.unreadable ?? [])
   for (const change of changeSet.changes) {
+    // Never applied: the host keeps what it has there.
+    if (atOrBelow(change.path, unreadable)) continue
     if (change.kind === 'deleted') finalTree.delete(change.path)
     else
       finalTree.set(change.path, {
@@ -143,7 +160,10 @@ export function judgeChanges(changeSet: ChangeSet, context: PolicyContext): Chan
   }
   return {
     ...changeSet,
-    changes: changeSet.changes.map((change) => ({...change, verdict: judgeOne(change, context, finalTree, baseTree)})),
+    changes: changeSet.changes.map((change) => ({
+      ...change,
+      verdict: judgeOne(change, context, finalTree, baseTree, unreadable),
+    })),
   }
 }
 

@@ -32,7 +32,8 @@ async function changeOneFile(before: Buffer, after: Buffer) {
     sessionId: 's',
     hostRoot,
     manifest,
-    listing,
+    listing: [{entries: listing, unreadable: []}],
+    maxEntries: 1000,
     hashInSandbox: async (paths) => Object.fromEntries(paths.map((p) => [p, sha256(after)])),
     fetch: async () => ({type: 'file', size: after.length, mode: 0o644, data: after}),
   })

@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {safeLine} from '../../output/sanitize.js'
 import {isBinaryContent} from '../../plugin-kit/binary-content.js'
-import type {ChangeSet, FileChange} from '../types.js'
+import type {ChangeSet, FileChange, UnreadableEntry} from '../types.js'
 import type {Manifest, ManifestEntry} from '../workspace/manifest.js'
 import type {FetchedEntry} from './fetch-file.js'
 import {unifiedDiff} from './unified-diff.js'
@@ -20,20 +20,29 @@ export interface SandboxEntry {
   link?: string
 }
 
+/** A page of the runner's listing, and the paths it could not look into or read. */
+export interface ListingPage {
+  entries: SandboxEntry[]
+  unreadable: string[]
+}
+
 export interface ChangeInputs {
   sessionId: string
   hostRoot: string
   manifest: Manifest
-  listing: SandboxEntry[]
+  /** The sandbox's workspace, page by page: consumed as it comes, never held whole. */
+  listing: AsyncIterable<ListingPage> | Iterable<ListingPage>
+  /** The most changed entries a change set carries (sandbox.maxApplyFiles); past it nothing is fetched or applied. */
+  maxEntries: number
   hashInSandbox(paths: string[]): Promise<Record<string, string | null>>
   fetch(path: string, maxBytes: number): Promise<FetchedEntry>
 }
 
 export interface ComputedChanges {
   changeSet: ChangeSet
-  /** The listing the changes were computed from, by path. */
+  /** The listing's entries for the changed paths, by path. */
   current: Map<string, SandboxEntry>
-  /** Contents fetched for added/modified files (kept so apply need not fetch them again). */
+  /** Contents fetched for added/modified files, up to CONTENTS_BUDGET in all (apply fetches the rest again). */
   contents: Map<string, Buffer>
 }
 
@@ -46,6 +55,32 @@ const DIFF_INPUT_LIMIT = 1024 * 1024
 /** Longest diff text kept per file. */
 const DIFF_OUTPUT_LIMIT = 256 * 1024
 const FETCH_CONCURRENCY = 8
+/** Fetched contents kept for apply, in total: beyond it apply streams the files again (memory stays bounded). */
+const CONTENTS_BUDGET = 64 * 1024 * 1024
+
+/**
+ * What the agent cannot read, from the mode alone: the runner works as the owner of everything in the workspace (the
+ * agent's uid) without any capability that overrides modes, so a folder lacking the owner's read or search bit, or a
+ * file lacking its read bit, cannot be looked into. Also covers runners too old to say so themselves.
+ */
+export function unreadableByMode(entry: SandboxEntry): boolean {
+  if (entry.type === 'd') return (entry.mode & 0o500) !== 0o500
+  if (entry.type === 'f') return (entry.mode & 0o400) === 0
+  return false
+}
+
+/** True when `rel` is below one of `roots` (not equal to it). */
+function isBelow(rel: string, roots: ReadonlyMap<string, unknown>): boolean {
+  if (roots.size === 0) return false
+  for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) if (roots.has(rel.slice(0, i))) return true
+  return false
+}
+
+/** A fetch that failed because the sandbox would not let the entry be read (it became unreadable meanwhile). */
+function isPermissionError(error: unknown): boolean {
+  const code = (error as {code?: unknown} | undefined)?.code
+  return code === 'EACCES' || code === 'EPERM'
+}
 
 const TYPE_NAMES = {f: 'file', d: 'directory', l: 'symlink', o: 'other'} as const
 
@@ -95,61 +130,114 @@ function truncateDiff(diff: string): {diff?: string; diffTruncated?: boolean} {
 }
 
 export async function computeChanges(inputs: ChangeInputs): Promise<ComputedChanges> {
-  const {manifest, hostRoot} = inputs
-  const current = new Map(inputs.listing.map((entry) => [entry.path, entry]))
+  const {manifest, hostRoot, maxEntries} = inputs
   const changes = new Map<string, FileChange>()
+  const current = new Map<string, SandboxEntry>()
+  /** Paths of the manifest the listing showed (the rest were deleted, unless below an unreadable folder). */
+  const seen = new Set<string>()
+  /** What cannot be read in the sandbox, with its listing entry when there was one. */
+  const unreadable = new Map<string, SandboxEntry | undefined>()
   const needHash: string[] = []
+  let count = 0
+  const record = (change: FileChange, now?: SandboxEntry) => {
+    count += 1
+    if (changes.size >= maxEntries) return
+    changes.set(change.path, change)
+    if (now) current.set(change.path, now)
+  }
 
-  for (const [rel, now] of current) {
-    const before = manifest.get(rel)
-    const entryType = TYPE_NAMES[now.type]
-    const base = {path: rel, entryType, binary: false, mode: now.mode, ...(before ? {previousMode: before.mode} : {})}
-    if (!before) {
-      changes.set(rel, {...base, kind: 'added', ...(now.link !== undefined ? {linkTarget: now.link} : {})})
-    } else if (before.type !== now.type) {
-      changes.set(rel, {...base, kind: 'modified', ...(now.link !== undefined ? {linkTarget: now.link} : {})})
-    } else if (now.type === 'l') {
-      if (now.link !== before.link) changes.set(rel, {...base, kind: 'modified', linkTarget: now.link ?? ''})
-    } else if (now.type === 'd') {
-      if (now.mode !== before.mode) changes.set(rel, {...base, kind: 'modified'})
-    } else if (now.type === 'f') {
-      if (now.size !== before.size || now.mode !== before.mode) changes.set(rel, {...base, kind: 'modified'})
-      else if (Math.floor(now.mtimeMs / 1000) !== before.mtime) needHash.push(rel)
+  for await (const page of inputs.listing) {
+    for (const now of page.entries) {
+      const rel = now.path
+      const before = manifest.get(rel)
+      if (before) seen.add(rel)
+      if (unreadableByMode(now)) {
+        unreadable.set(rel, now)
+        continue
+      }
+      const entryType = TYPE_NAMES[now.type]
+      const base = {path: rel, entryType, binary: false, mode: now.mode, ...(before ? {previousMode: before.mode} : {})}
+      if (!before) {
+        record({...base, kind: 'added', ...(now.link !== undefined ? {linkTarget: now.link} : {})}, now)
+      } else if (before.type !== now.type) {
+        record({...base, kind: 'modified', ...(now.link !== undefined ? {linkTarget: now.link} : {})}, now)
+      } else if (now.type === 'l') {
+        if (now.link !== before.link) record({...base, kind: 'modified', linkTarget: now.link ?? ''}, now)
+      } else if (now.type === 'd') {
+        if (now.mode !== before.mode) record({...base, kind: 'modified'}, now)
+      } else if (now.type === 'f') {
+        if (now.size !== before.size || now.mode !== before.mode) record({...base, kind: 'modified'}, now)
+        else if (Math.floor(now.mtimeMs / 1000) !== before.mtime) {
+          needHash.push(rel)
+          current.set(rel, now)
+        }
+      }
+    }
+    for (const rel of page.unreadable) if (!unreadable.has(rel)) unreadable.set(rel, undefined)
+  }
+  // An entry the runner named unreadable after listing it (or in a folder it could list but not search) is unknown.
+  for (const rel of unreadable.keys()) {
+    if (changes.delete(rel)) count -= 1
+    current.delete(rel)
+  }
+  if (unreadable.size > 0) {
+    for (const rel of [...changes.keys()]) {
+      if (!isBelow(rel, unreadable)) continue
+      changes.delete(rel)
+      current.delete(rel)
+      count -= 1
     }
   }
   for (const [rel, before] of manifest) {
-    if (!current.has(rel)) {
-      changes.set(rel, {
-        path: rel,
-        kind: 'deleted',
-        entryType: TYPE_NAMES[before.type],
-        binary: false,
-        mode: before.mode,
-      })
-    }
+    // Below an unreadable folder the listing saw nothing: its host copies are unknown, never deleted.
+    if (seen.has(rel) || isBelow(rel, unreadable)) continue
+    record({path: rel, kind: 'deleted', entryType: TYPE_NAMES[before.type], binary: false, mode: before.mode})
   }
 
-  // Same size, new mtime: compare contents (hashed where they live).
-  if (needHash.length > 0) {
-    const hashes = await inputs.hashInSandbox(needHash)
-    for (const rel of needHash) {
+  // Same size, new mtime: compare contents (hashed where they live). Not worth it past the limit.
+  const hashed = needHash.filter((rel) => !unreadable.has(rel) && !isBelow(rel, unreadable))
+  if (hashed.length > 0 && count <= maxEntries) {
+    const hashes = await inputs.hashInSandbox(hashed)
+    for (const rel of hashed) {
       const before = manifest.get(rel)!
       const original = before.sha256 ?? (await sha256OfHostFile(path.join(hostRoot, rel)))
       if (hashes[rel] === null || hashes[rel] !== original) {
-        changes.set(rel, {
-          path: rel,
-          kind: 'modified',
-          entryType: 'file',
-          binary: false,
-          mode: current.get(rel)!.mode,
-          previousMode: before.mode,
-        })
-      }
+        const now = current.get(rel)!
+        current.delete(rel)
+        record(
+          {path: rel, kind: 'modified', entryType: 'file', binary: false, mode: now.mode, previousMode: before.mode},
+          now,
+        )
+      } else current.delete(rel)
+    }
+  } else for (const rel of hashed) current.delete(rel)
+
+  const byPath = (a: {path: string}, b: {path: string}) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+  const unreadableList = (): UnreadableEntry[] =>
+    [...unreadable]
+      .map(([rel, entry]) => ({
+        path: rel,
+        ...(entry ? {entryType: TYPE_NAMES[entry.type]} : {}),
+        onHost: manifest.has(rel),
+      }))
+      .sort(byPath)
+  const contents = new Map<string, Buffer>()
+  const list = [...changes.values()].sort(byPath)
+  if (count > maxEntries) {
+    // Nothing will be applied: the entries are listed as they are, nothing is fetched.
+    return {
+      changeSet: {
+        sessionId: inputs.sessionId,
+        changes: list,
+        overLimit: {count, limit: maxEntries},
+        ...(unreadable.size > 0 ? {unreadable: unreadableList()} : {}),
+      },
+      contents,
+      current,
     }
   }
-
-  const contents = new Map<string, Buffer>()
-  const list = [...changes.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  let kept = 0
+  const becameUnreadable = new Set<string>()
   await mapLimit(list, FETCH_CONCURRENCY, async (change) => {
     const before = manifest.get(change.path)
     change.hostChanged = await hostDiffers(hostRoot, change.path, before)
@@ -168,34 +256,55 @@ export async function computeChanges(inputs: ChangeInputs): Promise<ComputedChan
     const now = current.get(change.path)!
     if (now.type !== 'f') return
     change.size = now.size
-    if (now.size > FETCH_LIMIT) {
-      change.binary = true
-      if (now.size > HASH_LIMIT) return
-      const hashes = await inputs.hashInSandbox([change.path])
-      if (hashes[change.path]) change.sha256 = hashes[change.path]!
-      return
+    try {
+      if (now.size > FETCH_LIMIT) {
+        change.binary = true
+        if (now.size > HASH_LIMIT) return
+        const hashes = await inputs.hashInSandbox([change.path])
+        if (hashes[change.path]) change.sha256 = hashes[change.path]!
+        return
+      }
+      const fetched = await inputs.fetch(change.path, FETCH_LIMIT)
+      if (fetched.type !== 'file' || !fetched.data) {
+        change.binary = true
+        return
+      }
+      if (kept + fetched.data.length <= CONTENTS_BUDGET) {
+        contents.set(change.path, fetched.data)
+        kept += fetched.data.length
+      }
+      change.sha256 = sha256(fetched.data)
+      change.size = fetched.data.length
+      change.binary = isBinaryContent(fetched.data)
+      if (change.binary || fetched.data.length > DIFF_INPUT_LIMIT) return
+      const wasFile = before?.type === 'f'
+      if (wasFile && oldText === undefined) return
+      const diff = unifiedDiff(
+        oldText ?? '',
+        fetched.data.toString('utf8'),
+        wasFile ? `a/${safeLine(change.path)}` : '/dev/null',
+        `b/${safeLine(change.path)}`,
+      )
+      Object.assign(change, truncateDiff(diff))
+    } catch (error) {
+      // Made unreadable after the listing: one such file must not fail the whole change set.
+      if (!isPermissionError(error)) throw error
+      becameUnreadable.add(change.path)
+      unreadable.set(change.path, now)
+      contents.delete(change.path)
     }
-    const fetched = await inputs.fetch(change.path, FETCH_LIMIT)
-    if (fetched.type !== 'file' || !fetched.data) {
-      change.binary = true
-      return
-    }
-    contents.set(change.path, fetched.data)
-    change.sha256 = sha256(fetched.data)
-    change.size = fetched.data.length
-    change.binary = isBinaryContent(fetched.data)
-    if (change.binary || fetched.data.length > DIFF_INPUT_LIMIT) return
-    const wasFile = before?.type === 'f'
-    if (wasFile && oldText === undefined) return
-    const diff = unifiedDiff(
-      oldText ?? '',
-      fetched.data.toString('utf8'),
-      wasFile ? `a/${safeLine(change.path)}` : '/dev/null',
-      `b/${safeLine(change.path)}`,
-    )
-    Object.assign(change, truncateDiff(diff))
   })
-  return {changeSet: {sessionId: inputs.sessionId, changes: list}, contents, current}
+  const readable = becameUnreadable.size > 0 ? list.filter((change) => !becameUnreadable.has(change.path)) : list
+  for (const rel of becameUnreadable) current.delete(rel)
+  return {
+    changeSet: {
+      sessionId: inputs.sessionId,
+      changes: readable,
+      ...(unreadable.size > 0 ? {unreadable: unreadableList()} : {}),
+    },
+    contents,
+    current,
+  }
 }
 
 /** The host's text of a file that was copied in, or undefined (binary, too large, gone, not a file). */

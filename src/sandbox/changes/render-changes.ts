@@ -3,7 +3,8 @@
 import path from 'node:path'
 
 import {safeLine, showControls} from '../../output/sanitize.js'
-import type {ApplyReport, ChangeSet, FileChange} from '../types.js'
+import type {ApplyReport, ChangeSet, FileChange, UnreadableEntry} from '../types.js'
+import {UNREADABLE_REASON} from './apply-policy.js'
 
 const MARK = {added: 'A', modified: 'M', deleted: 'D'} as const
 
@@ -14,8 +15,36 @@ export function changeLine(change: FileChange): string {
 
 /** One line per change: `M path`, with what is special about it (policy verdicts, binary, link, host changed). */
 export function renderChangeSummary(changeSet: ChangeSet): string {
-  if (changeSet.changes.length === 0) return 'No changes.\n'
-  return changeSet.changes.map((change) => `${changeLine(change)}\n`).join('')
+  const extra = notAppliedLines(changeSet)
+  if (changeSet.changes.length === 0 && extra.length === 0) return 'No changes.\n'
+  return [...changeSet.changes.map(changeLine), ...extra].map((line) => `${line}\n`).join('')
+}
+
+/** `? path (unreadable in the sandbox, not applied)` for one entry the listing could not read. */
+export function unreadableLine(entry: UnreadableEntry): string {
+  const what = entry.entryType === 'directory' ? ', its contents unknown' : ''
+  const host = entry.onHost ? '; the host copy is left as it is' : ''
+  return `? ${safeLine(entry.path)} (${UNREADABLE_REASON}${what}${host})`
+}
+
+/** The one line for a change set over sandbox.maxApplyFiles. */
+export function overLimitLine(overLimit: {count: number; limit: number}): string {
+  const n = (value: number) => value.toLocaleString('en-US')
+  return (
+    `The sandbox changed ${n(overLimit.count)} entries, more than sandbox.maxApplyFiles (${n(overLimit.limit)}): ` +
+    'nothing was applied. Remove what should not be applied in the sandbox, or raise sandbox.maxApplyFiles in ' +
+    '~/.qwen/settings.json, then apply again.'
+  )
+}
+
+/** What a change set says beyond its changes: entries that cannot be read, and a count over the limit. */
+export function notAppliedLines(changeSet: ChangeSet): string[] {
+  const lines = (changeSet.unreadable ?? []).map(unreadableLine)
+  if (changeSet.overLimit) {
+    lines.push(`… only the first ${changeSet.changes.length.toLocaleString('en-US')} entries are listed`)
+    lines.push(overLimitLine(changeSet.overLimit))
+  }
+  return lines
 }
 
 function octal(mode: number): string {
@@ -49,7 +78,6 @@ export function describeChange(change: FileChange): string {
 
 /** Unified diffs for text files; a one-line note for everything else (and for any verdict worth a look). */
 export function renderChangeDiff(changeSet: ChangeSet): string {
-  if (changeSet.changes.length === 0) return ''
   let out = ''
   for (const change of changeSet.changes) {
     const notes = describeChange({...change, binary: false})
@@ -67,10 +95,12 @@ export function renderChangeDiff(changeSet: ChangeSet): string {
       out += `${what} ${change.kind}${size}${hash}${notes}\n`
     }
   }
+  for (const line of notAppliedLines(changeSet)) out += `# ${line}\n`
   return out
 }
 
 export function renderApplyReport(report: ApplyReport): string {
+  if (report.overLimit) return `${overLimitLine(report.overLimit)}\n`
   let out = `Applied ${report.applied.length} change${report.applied.length === 1 ? '' : 's'}`
   out += report.refused.length > 0 ? `, refused ${report.refused.length}:\n` : '.\n'
   for (const refused of report.refused) out += `  ${safeLine(refused.path)}: ${safeLine(refused.reason)}\n`
@@ -90,6 +120,11 @@ export function renderHeldBack(report: ApplyReport): string {
   if (dropped.length > 0) {
     out += `Applied without group/world-writable bits (keep them with --apply-sensitive):\n`
     for (const rel of dropped) out += `  ${safeLine(rel)}\n`
+  }
+  const unreadable = report.unreadable ?? []
+  if (unreadable.length > 0) {
+    out += `Not applied, ${UNREADABLE_REASON.replace(', not applied', '')} (the host copies are left as they are):\n`
+    for (const rel of unreadable) out += `  ${safeLine(rel)}\n`
   }
   return out
 }

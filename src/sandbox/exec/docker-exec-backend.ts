@@ -4,7 +4,7 @@ import type Dockerode from 'dockerode'
 import tarStream from 'tar-stream'
 
 import type {NetworkProbe, SandboxBackend} from '../backend.js'
-import type {SandboxEntry} from '../changes/compute-changes.js'
+import type {ListingPage, SandboxEntry} from '../changes/compute-changes.js'
 import {fetchEntry} from '../changes/fetch-file.js'
 import type {SelfTestReport} from '../lifecycle/isolation-check.js'
 import {execResult} from '../exec-result.js'
@@ -62,8 +62,13 @@ export class DockerExecBackend implements SandboxBackend {
   }
 
   async list(root: string): Promise<SandboxEntry[]> {
+    // find exits 1 past a folder it cannot read, having listed the rest: the host infers those from their modes.
     const out = await runExec(this.container, ['find', root, '-mindepth', '1', '-printf', LIST_FORMAT])
     return parseFind(out.stdout)
+  }
+
+  async *listing(root: string): AsyncIterable<ListingPage> {
+    yield {entries: await this.list(root), unreadable: []}
   }
 
   async hash(root: string, paths: string[]): Promise<Record<string, string | null>> {

@@ -7,9 +7,12 @@
  * The version this host speaks (and the runner in this checkout's image reports). 3: the runner starts as root and
  * runs commands as the agent (control channel out of their reach), readFile takes maxBytes and refuses non-regular
  * files, reset kills every agent process and empties home and /tmp, selftest adds {command, runner}. Images declare
- * it with the label dev.sandbox-agent.runner-protocol (see runner-user.ts).
+ * it with the label dev.sandbox-agent.runner-protocol (see runner-user.ts). 4: listPage (the workspace listing in
+ * pages, with what the agent made unreadable), FAIL replies carry the error's code.
  */
-export const PROTOCOL_VERSION = 3
+export const PROTOCOL_VERSION = 4
+/** The version that lists the workspace page by page (listPage); older runners answer `list` in one reply. */
+export const LIST_PAGES_VERSION = 4
 /**
  * The version that added stdin frames, readEntry, upload, remove and reset {keepWorkspace}; the host uses them only
  * with a runner at least this new (images built before it lack them). Stays 2 when PROTOCOL_VERSION moves on.

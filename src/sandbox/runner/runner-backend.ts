@@ -1,13 +1,27 @@
 // The fast backend: every operation is a frame to the long-lived runner over the container's attached stream.
 import type {NetworkProbe, SandboxBackend} from '../backend.js'
-import type {SandboxEntry} from '../changes/compute-changes.js'
+import type {ListingPage, SandboxEntry} from '../changes/compute-changes.js'
 import type {FetchedEntry} from '../changes/fetch-file.js'
 import type {SelfTestReport} from '../lifecycle/isolation-check.js'
 import type {DirEntry, ExecHandle, ExecOptions} from '../types.js'
-import {FILE_CALLS_VERSION} from './protocol.js'
+import {FILE_CALLS_VERSION, LIST_PAGES_VERSION} from './protocol.js'
 import type {RunnerClient} from './runner-client.js'
 
 type Row = [string, SandboxEntry['type'], number, number, number, string?]
+
+interface PageReply {
+  token: number
+  entries: Row[]
+  unreadable: string[]
+  done: boolean
+}
+
+/** Entries per listPage reply: ~1 MB of JSON, a few ms of the runner's time. */
+const PAGE_ENTRIES = 10_000
+
+function fromRow([path, type, size, mtimeMs, mode, link]: Row): SandboxEntry {
+  return {path, type, size, mtimeMs, mode, ...(link !== undefined ? {link} : {})}
+}
 
 export class RunnerBackend implements SandboxBackend {
   readonly kind = 'runner'
@@ -34,15 +48,29 @@ export class RunnerBackend implements SandboxBackend {
   }
 
   async list(root: string): Promise<SandboxEntry[]> {
-    const {value} = await this.client.call<{entries: Row[]}>('list', {root})
-    return value.entries.map(([path, type, size, mtimeMs, mode, link]) => ({
-      path,
-      type,
-      size,
-      mtimeMs,
-      mode,
-      ...(link !== undefined ? {link} : {}),
-    }))
+    const entries: SandboxEntry[] = []
+    for await (const page of this.listing(root)) entries.push(...page.entries)
+    return entries
+  }
+
+  async *listing(root: string): AsyncIterable<ListingPage> {
+    if (this.client.version < LIST_PAGES_VERSION) {
+      // An older runner answers in one reply and does not say what it could not read (the host infers it from modes).
+      const {value} = await this.client.call<{entries: Row[]}>('list', {root})
+      yield {entries: value.entries.map(fromRow), unreadable: []}
+      return
+    }
+    let token: number | undefined
+    for (;;) {
+      const {value} = await this.client.call<PageReply>('listPage', {
+        root,
+        max: PAGE_ENTRIES,
+        ...(token !== undefined ? {token} : {}),
+      })
+      token = value.token
+      yield {entries: value.entries.map(fromRow), unreadable: value.unreadable}
+      if (value.done) return
+    }
   }
 
   async hash(root: string, paths: string[]): Promise<Record<string, string | null>> {

@@ -390,7 +390,10 @@ export class RunnerClient implements RunnerCall {
         this.calls.delete(id)
         const {value, tail} = decodeControl<unknown>(payload)
         if (type === FrameType.reply) pending.resolve({value, tail})
-        else pending.reject(new Error((value as {message?: string}).message ?? 'runner call failed'))
+        else {
+          const {message, code} = value as {message?: string; code?: string}
+          pending.reject(Object.assign(new Error(message ?? 'runner call failed'), code ? {code} : {}))
+        }
         return
       }
       case FrameType.ready:

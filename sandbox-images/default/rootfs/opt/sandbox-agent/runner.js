@@ -14,7 +14,9 @@ import path from 'node:path'
 // 3: started as root, the runner keeps the control channel to itself and runs commands as the agent user; readFile
 //    and writeFile refuse what is not a regular file; reset leaves no process or file of the agent user behind;
 //    selftest reports what a command sees ({command}) and the runner's own credentials ({runner}).
-const PROTOCOL_VERSION = 3
+// 4: listPage (the workspace listing page by page, with what the agent made unreadable); FAIL replies carry the
+//    error's code.
+const PROTOCOL_VERSION = 4
 const WORKSPACE = process.env.SANDBOX_AGENT_WORKSPACE || '/workspace'
 const STATE_DIR = '/tmp/sandbox-agent'
 const OOM_FIRST_FILE = new URL('oom-first.sh', import.meta.url).pathname
@@ -589,16 +591,31 @@ const ENTRY_TYPE = (stat) =>
   stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'symlink' : 'other'
 const TYPE_CHAR = (stat) => (stat.isFile() ? 'f' : stat.isDirectory() ? 'd' : stat.isSymbolicLink() ? 'l' : 'o')
 
-/** Every entry under root as [path, type, size, mtimeMs, mode, linkTarget?], never following links. */
-function walk(root) {
-  const entries = []
+/**
+ * Whether the runner (working as the agent) may read an entry: a directory needs read and search, anything else read.
+ * Decided from the mode the way the kernel does it (owner class, else group, else other); the runner holds no
+ * capability that would override it.
+ */
+function canRead(stat) {
+  const bits = stat.isDirectory() ? 5 : 4
+  const shift = stat.uid === process.geteuid() ? 6 : stat.gid === process.getegid() ? 3 : 0
+  return ((stat.mode >> shift) & bits) === bits
+}
+
+/**
+ * Every entry under root, never following links, depth first, one at a time: {row: [path, type, size, mtimeMs, mode,
+ * linkTarget?]} or {unreadable: path} for what the agent made unreadable (chmod 000): such a directory is listed as an
+ * entry and then as unreadable, and nothing below it is known, so the host must not take its contents for deleted.
+ */
+function* walkEntries(root) {
   const stack = ['']
   while (stack.length > 0) {
     const rel = stack.pop()
     let names
     try {
       names = fs.readdirSync(rel ? path.join(root, rel) : root)
-    } catch {
+    } catch (error) {
+      if (rel && error.code !== 'ENOENT') yield {unreadable: rel}
       continue
     }
     for (const name of names) {
@@ -606,23 +623,68 @@ function walk(root) {
       let stat
       try {
         stat = fs.lstatSync(path.join(root, relPath))
-      } catch {
+      } catch (error) {
+        if (error.code !== 'ENOENT') yield {unreadable: relPath}
         continue
       }
       const type = TYPE_CHAR(stat)
-      const entry = [relPath, type, stat.size, Math.trunc(stat.mtimeMs), stat.mode & 0o7777]
+      const row = [relPath, type, stat.size, Math.trunc(stat.mtimeMs), stat.mode & 0o7777]
       if (type === 'l') {
         try {
-          entry.push(fs.readlinkSync(path.join(root, relPath)))
+          row.push(fs.readlinkSync(path.join(root, relPath)))
         } catch {
-          entry.push('')
+          row.push('')
         }
       }
-      entries.push(entry)
-      if (type === 'd') stack.push(relPath)
+      yield {row}
+      if ((type === 'd' || type === 'f') && !canRead(stat)) yield {unreadable: relPath}
+      else if (type === 'd') stack.push(relPath)
     }
   }
+}
+
+/** Every entry under root as rows (the protocol 2-3 `list` call, which older hosts use). */
+function walk(root) {
+  const entries = []
+  for (const item of walkEntries(root)) if (item.row) entries.push(item.row)
   return entries
+}
+
+/** Listings handed out page by page (listPage), by token; the oldest is dropped past a few (a host that went away). */
+const listings = new Map()
+let nextListing = 1
+const LIST_PAGE_MAX = 20000
+const OPEN_LISTINGS_MAX = 4
+
+/**
+ * One page of a listing: up to `max` items, so neither the runner's reply nor the host holds the whole tree at once.
+ * The first call (no token) starts the walk.
+ */
+function listPage(request) {
+  let token = request.token
+  let walker = token === undefined ? undefined : listings.get(token)
+  if (token === undefined) {
+    token = nextListing++
+    walker = walkEntries(request.root || WORKSPACE)
+    listings.set(token, walker)
+    if (listings.size > OPEN_LISTINGS_MAX) listings.delete(listings.keys().next().value)
+  }
+  if (!walker) throw new Error(`no listing ${token} (it was dropped); start it again`)
+  const max = Math.min(Math.max(1, request.max || LIST_PAGE_MAX), LIST_PAGE_MAX)
+  const entries = []
+  const unreadable = []
+  let done = false
+  while (entries.length + unreadable.length < max) {
+    const next = walker.next()
+    if (next.done) {
+      done = true
+      break
+    }
+    if (next.value.row) entries.push(next.value.row)
+    else unreadable.push(next.value.unreadable)
+  }
+  if (done) listings.delete(token)
+  return {token, entries, unreadable, done}
 }
 
 const TYPE_NAME = (stat) =>
@@ -859,6 +921,8 @@ const calls = {
   },
 
   list: (request) => ({entries: walk(request.root || WORKSPACE)}),
+
+  listPage,
 
   hash: (request) => {
     const root = request.root || WORKSPACE
