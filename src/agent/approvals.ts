@@ -24,6 +24,8 @@ export interface ApprovalRequest {
   command?: string
   /** What "always" would remember: a command prefix such as `git status`, or the tool name. */
   alwaysScope: string
+  /** The tool's source is trusted by the user (an MCP server with `trust: true`): never asked, never refused. */
+  trusted?: boolean
 }
 
 export type ApprovalOutcome = 'allow_once' | 'allow_always_prefix' | 'deny'
@@ -65,12 +67,13 @@ export interface ApprovalsOptions {
 
 /**
  * The rules, in order:
- * - `yolo` runs everything.
+ * - `yolo` runs everything, and so does a tool whose source the user trusts (`trusted`: an MCP server's `trust`).
  * - Non-interactive: tools that act only inside the sandbox run without asking (the host changes only with --apply);
  *   a tool acting on the host is refused.
  * - Interactive: host tools are always asked about; shell commands are asked about unless an "always" prefix covers
  *   every part of the command as the shell parser reads it, and nothing in it escapes that reading
- *   (`shell-approval.ts`); edits are asked about in `default` and allowed in `auto-edit`; reads and searches run.
+ *   (`shell-approval.ts`); edits are asked about in `default` and allowed in `auto-edit`; MCP tools (kind `mcp`) are asked about like
+ *   commands; reads and searches run.
  */
 export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions): SwitchableApprovals {
   let mode = initialMode
@@ -78,18 +81,18 @@ export function createApprovals({mode: initialMode, prompter}: ApprovalsOptions)
   const allowedTools = new Set<string>()
 
   function needsAsking(request: ApprovalRequest): boolean {
-    if (mode === 'yolo' || !prompter) return false
+    if (mode === 'yolo' || !prompter || request.trusted) return false
     if (request.actsOn === 'host') return !allowedTools.has(request.toolName)
     if (request.command !== undefined) return !coveredByPrefixes(request.command, allowedPrefixes)
     if (request.kind === 'edit' || request.kind === 'delete' || request.kind === 'move') {
       return mode === 'default' && !allowedTools.has(request.toolName)
     }
-    if (request.kind === 'execute') return !allowedTools.has(request.toolName)
+    if (request.kind === 'execute' || request.kind === 'mcp') return !allowedTools.has(request.toolName)
     return false
   }
 
   async function decide(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalVerdict> {
-    if (mode === 'yolo') return {allowed: true, asked: false}
+    if (mode === 'yolo' || request.trusted) return {allowed: true, asked: false}
     if (!prompter) {
       if (request.actsOn === 'sandbox') return {allowed: true, asked: false}
       return {

@@ -348,6 +348,7 @@ async function* loop(
       input: params,
       ...(command !== undefined ? {command} : {}),
       alwaysScope: command !== undefined && tool.actsOn === 'sandbox' ? shellAlwaysScope(command) : tool.name,
+      ...(tool.trusted ? {trusted: true} : {}),
     }
     if (approvals.needsAsking(request)) yield {type: 'approval_needed', id: call.id, name: tool.name, description}
     let verdict

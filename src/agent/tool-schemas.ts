@@ -15,7 +15,7 @@ export function toModelToolSchema(definition: ToolDefinition<unknown>): ModelToo
   return {
     name: definition.name,
     description: definition.description,
-    parameters: toolParametersSchema(definition.parameters),
+    parameters: definition.inputJsonSchema ?? toolParametersSchema(definition.parameters),
   }
 }
 

@@ -18,6 +18,7 @@ import {runSdkSession} from '../protocols/sdk/sdk-session.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import {heldBackHint} from '../session-end/apply-with-policy.js'
 import {finishSession, type ChangesDecision} from '../session-end/finish-session.js'
+import {NO_TOOL_SOURCES, type SessionToolSources} from '../tools/open-tool-sources.js'
 import {contextLimits} from './context-limits.js'
 import {Interrupts} from './interrupts.js'
 import {readPrompt} from './read-prompt.js'
@@ -26,6 +27,7 @@ import {
   loadContributions,
   loadSessionConfig,
   openSandbox,
+  openSessionTools,
   reportConfigNotices,
   type SessionFlags,
 } from './run-wiring.js'
@@ -146,6 +148,12 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
       throw error
     }
     const session = await opening
+    // Tools listed in the open session (MCP servers): added to the static ones, closed when the run ends.
+    const discovered = await openSessionTools({...prepared, session, config, logger, signal: interrupts.runSignal})
+    if (discovered.enabled.length > 0) {
+      prepared.enabled = [...prepared.enabled, ...discovered.enabled]
+      prepared.systemPrompt = runSystemPrompt(config, prepared.enabled, context, flags)
+    }
     conversation.recorder.sandbox(session.id)
     if (conversation.messages && conversation.resumed?.sandboxSessionId !== session.id) {
       const note = {role: 'user' as const, content: FRESH_SANDBOX_NOTE}
@@ -164,7 +172,7 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
       flags,
       prompt,
       logger,
-    })
+    }).finally(() => discovered[Symbol.asyncDispose]())
     // A signal took over the sessions: its line, not this run's, says what happened (and it ends the process).
     if (interrupts.exiting) await interrupts.exited
     renderer.finish()
@@ -221,7 +229,7 @@ async function prepare(input: {
   logger: Logger
 }) {
   const {config, interactive, interrupts, logger} = input
-  const {tools, auth} = await loadContributions(input.oclif, config)
+  const {tools, auth, sources} = await loadContributions(input.oclif, config)
   const model = await auth.resolveClient(
     {...config, logger},
     {
@@ -234,7 +242,7 @@ async function prepare(input: {
     mode: config.approvalMode as ApprovalMode,
     ...(interactive ? {prompter: createTtyApprovalPrompter({input: process.stdin, output: process.stderr})} : {}),
   })
-  return {model, enabled, approvals, systemPrompt: undefined as string | undefined}
+  return {model, enabled, approvals, systemPrompt: undefined as string | undefined, registry: tools, sources}
 }
 
 /** Runs the loop in an open session, then ends it through the one end-of-run decision. */
@@ -364,6 +372,15 @@ async function serveSdk(input: {
   await assertProjectDirectory(config.projectRoot)
   reportConfigNotices(config)
   const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
+  const signal = interrupts.runSignal
+  let discovered: SessionToolSources = NO_TOOL_SOURCES
+  let sessionOpened!: (session: SandboxSession) => void
+  let sessionFailed!: (error: unknown) => void
+  const opened = new Promise<SandboxSession>((resolve, reject) => {
+    sessionOpened = resolve
+    sessionFailed = reject
+  })
+  opened.catch(() => undefined)
   return runSdkSession({
     input: process.stdin,
     output: process.stdout,
@@ -381,13 +398,24 @@ async function serveSdk(input: {
     keep: flags.keep,
     systemPrompt: (tools) => runSystemPrompt(config, tools, context, flags),
     modelName: config.model ?? '',
+    // The session's own tools (MCP servers) are listed once it is open, so tools are ready when both are.
     prepare: async () => {
-      const {model, enabled} = await prepare({oclif, config, interactive: false, interrupts, logger})
-      return {model, tools: enabled}
+      const prepared = await prepare({oclif, config, interactive: false, interrupts, logger})
+      discovered = await openSessionTools({...prepared, session: await opened, config, logger, signal})
+      return {model: prepared.model, tools: [...prepared.enabled, ...discovered.enabled]}
     },
-    openSandbox: (signal) => openSandbox(config, {signal, logger, cleanup: interrupts.cleanup, reuse: flags.reuse}),
-    signal: interrupts.runSignal,
-  })
+    openSandbox: (startSignal) => {
+      const opening = openSandbox(config, {
+        signal: startSignal,
+        logger,
+        cleanup: interrupts.cleanup,
+        reuse: flags.reuse,
+      })
+      opening.then(sessionOpened, sessionFailed)
+      return opening
+    },
+    signal,
+  }).finally(() => discovered[Symbol.asyncDispose]())
 }
 
 /** The config for this run: the flags, with the SDK-compatible ones (tools lists, permission-mode names) mapped. */

@@ -11,11 +11,13 @@ import {UserInputError} from '../errors.js'
 import {fileProblem} from '../file-problem.js'
 import type {Logger} from '../logging/logger.js'
 import {loadPluginContributions, type HookRunner} from '../plugins/load-contributions.js'
+import {loadToolSources, type RegisteredToolSource} from '../plugins/load-tool-sources.js'
 import {reportToStderr} from '../plugins/plugin-registries.js'
 import {createSandboxEngine} from '../sandbox/create-engine.js'
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxEngine, SandboxSession} from '../sandbox/types.js'
 import {contextFileNames, globalMemoryFile} from '../context/index.js'
+import {openToolSources, type SessionToolSources} from '../tools/open-tool-sources.js'
 import {ToolRegistry} from '../tools/registry.js'
 import {createSaveMemoryTool} from '../tools/save-memory/save-memory-tool.js'
 import {shellToolFromSettings} from '../tools/shell/run-shell-command.js'
@@ -80,21 +82,54 @@ export function coreTools(config: AgentConfig): ToolDefinition<unknown>[] {
   ]
 }
 
-/** Every tool and auth provider: the built-in ones plus what plugins contribute through their hooks (gathered once). */
+/**
+ * Every tool and auth provider: the built-in ones plus what plugins contribute through their hooks (gathered once),
+ * and the tool sources whose tools are listed once the session opens (`openSessionTools`).
+ */
 export async function loadContributions(
   hooks: HookRunner,
   config: AgentConfig,
-): Promise<{tools: ToolRegistry; auth: AuthRegistry}> {
+): Promise<{tools: ToolRegistry; auth: AuthRegistry; sources: RegisteredToolSource[]}> {
   const tools = new ToolRegistry()
   for (const tool of coreTools(config)) tools.register(tool, 'core')
   const providers: {provider: AuthProvider; source: string}[] = []
-  await loadPluginContributions(hooks, tools, {
-    auth: {register: (provider, source) => providers.push({provider, source})},
-    settings: config.settings as Record<string, unknown>,
-    home: config.home,
-    report: reportToStderr,
+  const settings = config.settings as Record<string, unknown>
+  const [, sources] = await Promise.all([
+    loadPluginContributions(hooks, tools, {
+      auth: {register: (provider, source) => providers.push({provider, source})},
+      settings,
+      home: config.home,
+      report: reportToStderr,
+    }),
+    loadToolSources(hooks, settings, reportToStderr),
+  ])
+  return {tools, auth: createAuthRegistry(providers), sources}
+}
+
+/**
+ * The tools of the run-time sources (MCP servers), listed in the open session; filtered by settings like every other
+ * tool. Each problem is one `Warning:` line on stderr unless `report` says otherwise. Dispose the result when the
+ * session ends.
+ */
+export async function openSessionTools(input: {
+  sources: readonly RegisteredToolSource[]
+  registry: ToolRegistry
+  session: SandboxSession
+  config: AgentConfig
+  logger: Logger
+  signal: AbortSignal
+  report?: (line: string) => void
+}): Promise<SessionToolSources> {
+  const opened = await openToolSources(input.sources, {
+    session: input.session,
+    signal: input.signal,
+    log: input.logger,
+    env: input.config.env,
+    takenNames: input.registry.list().map(({definition}) => definition.name),
+    filter: input.config.settings.tools,
   })
-  return {tools, auth: createAuthRegistry(providers)}
+  for (const notice of opened.notices) (input.report ?? reportToStderr)(notice)
+  return opened
 }
 
 /** The project directory exists and can be read: a user error (exit 2) naming what to check otherwise. */

@@ -9,12 +9,14 @@ import {
   loadContributions,
   loadSessionConfig,
   openSandbox,
+  openSessionTools,
   reportConfigNotices,
 } from '../cli/run-wiring.js'
 import {UserInputError} from '../errors.js'
 import {serveAcp, type AcpSessionParts} from '../protocols/acp/acp-server.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
+import type {SessionToolSources} from '../tools/open-tool-sources.js'
 
 const DEFAULT_MAX_TURNS = 50
 
@@ -40,6 +42,8 @@ export default class Acp extends BaseCommand<typeof Acp> {
     const cleanup = new SessionCleanup()
     const uninstall = cleanup.installSignalHandlers({signals: ['SIGINT', 'SIGTERM', 'SIGHUP']})
     let auth = flags.auth
+    // Each ACP session's MCP servers, closed with it.
+    const toolSources = new WeakMap<SandboxSession, SessionToolSources>()
     const sessionFlags = (cwd: string) => ({...flags, cwd, auth})
     try {
       await serveAcp({
@@ -64,22 +68,36 @@ export default class Acp extends BaseCommand<typeof Acp> {
           const config = loadSessionConfig(sessionFlags(cwd))
           await assertProjectDirectory(config.projectRoot)
           reportConfigNotices(config)
-          const {tools, auth: registry} = await loadContributions(this.config, config)
+          const {tools, auth: registry, sources} = await loadContributions(this.config, config)
           const model = await registry.resolveClient(
             {...config, logger: this.logger},
             {interactive: false, io: {info: (line) => process.stderr.write(`${line}\n`), interactive: false, signal}},
           )
           const sandbox = await openSandbox(config, {signal, logger: this.logger, cleanup, reuse: false})
+          const report = (line: string) => process.stderr.write(`Warning: ${line}\n`)
+          const discovered = await openSessionTools({
+            sources,
+            registry: tools,
+            session: sandbox,
+            config,
+            logger: this.logger,
+            signal,
+            report,
+          })
+          toolSources.set(sandbox, discovered)
           return {
             projectRoot: config.projectRoot,
             model,
-            tools: tools.enabled(config.settings.tools).map((tool) => tool.definition),
+            tools: [...tools.enabled(config.settings.tools).map((tool) => tool.definition), ...discovered.enabled],
             sandbox,
             approvalMode: config.approvalMode,
             maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
           }
         },
-        closeSession: (sandbox) => closeSandbox(sandbox),
+        closeSession: async (sandbox) => {
+          await toolSources.get(sandbox)?.[Symbol.asyncDispose]()
+          await closeSandbox(sandbox)
+        },
       })
     } finally {
       uninstall()

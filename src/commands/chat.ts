@@ -7,13 +7,20 @@ import {Flags} from '@oclif/core'
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {sessionFlags} from '../cli/session-flags.js'
-import {assertProjectDirectory, loadContributions, loadSessionConfig, openSandbox} from '../cli/run-wiring.js'
+import {
+  assertProjectDirectory,
+  loadContributions,
+  loadSessionConfig,
+  openSandbox,
+  openSessionTools,
+} from '../cli/run-wiring.js'
 import {loadRunContext, runSystemPrompt} from '../cli/run-context.js'
 import {ExitCode, UserInputError} from '../errors.js'
 import {runChat} from '../interactive/chat-app.js'
 import {HISTORY_FILE_NAME, loadHistory} from '../interactive/history-file.js'
 import {PromptHistory} from '../interactive/line-editor.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
+import {NO_TOOL_SOURCES, type SessionToolSources} from '../tools/open-tool-sources.js'
 
 /** Without model.maxSessionTurns each message still ends: a model stuck in a loop costs money. */
 const DEFAULT_MAX_TURNS = 50
@@ -61,19 +68,39 @@ export default class Chat extends BaseCommand<typeof Chat> {
     await assertProjectDirectory(config.projectRoot)
     // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
     const context = await loadRunContext(config, {logger: this.logger})
-    const {tools, auth} = await loadContributions(this.config, config)
-    const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
-    const systemPrompt = runSystemPrompt(config, enabled, context, flags)
-    const historyFile = path.join(this.config.dataDir, HISTORY_FILE_NAME)
+    const {tools, auth, sources} = await loadContributions(this.config, config)
     const cleanup = new SessionCleanup()
+    const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
+    // The tools given to the model: the static ones, plus those the open sandbox's sources list (MCP servers), which
+    // are listed again in each new sandbox (after /discard).
+    const turnTools = [...enabled]
+    let discovered: SessionToolSources = NO_TOOL_SOURCES
+    const openWithTools = async (signal: AbortSignal) => {
+      const session = await openSandbox(config, {signal, logger: this.logger, cleanup, reuse: flags.reuse})
+      await discovered[Symbol.asyncDispose]()
+      discovered = await openSessionTools({
+        sources,
+        registry: tools,
+        session,
+        config,
+        logger: this.logger,
+        signal,
+        report: (line) => this.logger.warn(line),
+      })
+      turnTools.splice(0, turnTools.length, ...enabled, ...discovered.enabled)
+      return session
+    }
+    const historyFile = path.join(this.config.dataDir, HISTORY_FILE_NAME)
+
     const code = await runChat({
       terminal: {input: process.stdin, output: process.stdout},
       config,
       registered: tools.list(),
-      tools: enabled,
-      systemPrompt: () => systemPrompt,
+      tools: turnTools,
+      systemPrompt: () => runSystemPrompt(config, turnTools, context, flags),
+      toolSources: () => discovered,
       auth,
-      openSandbox: (signal) => openSandbox(config, {signal, logger: this.logger, cleanup, reuse: flags.reuse}),
+      openSandbox: openWithTools,
       cleanup,
       logger: this.logger,
       maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
@@ -82,6 +109,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
       color: !process.env.NO_COLOR && process.env.TERM !== 'dumb',
       version: this.config.version,
     })
+    await discovered[Symbol.asyncDispose]()
     if (code !== ExitCode.ok) this.exit(code)
   }
 }

@@ -4,6 +4,7 @@ import type {AgentConfig} from '../config/index.js'
 import type {Logger} from '../logging/logger.js'
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
+import type {SessionToolSources} from '../tools/open-tool-sources.js'
 import type {RegisteredTool, ToolDefinition} from '../tools/types.js'
 import type {PromptHistory} from './line-editor.js'
 
@@ -31,4 +32,6 @@ export interface ChatOptions {
   version?: string
   /** The system prompt for a new conversation (built-in or replaced, with the project's context files). */
   systemPrompt?: () => string
+  /** The current sandbox's run-time tool sources (MCP servers): what /mcp shows. */
+  toolSources?: () => SessionToolSources
 }

@@ -4,7 +4,8 @@ import type {Config, Hook} from '@oclif/core'
 
 import type {ToolDefinition} from '../tools/types.js'
 import type {AuthProvider} from './auth-provider.js'
-import type {AuthHook, AuthHookOptions, ToolsHook, ToolsHookOptions} from './hooks.js'
+import type {ToolSource} from '../tools/tool-source.js'
+import type {AuthHook, AuthHookOptions, ToolSourcesHook, ToolsHook, ToolsHookOptions} from './hooks.js'
 
 /** The `this` of a hook outside the CLI: logging goes to the console, `error` and `exit` throw. */
 const testContext: Hook.Context = {
@@ -26,8 +27,9 @@ const testContext: Hook.Context = {
  */
 export function callHook(hook: ToolsHook, options?: Partial<ToolsHookOptions>): Promise<ToolDefinition<unknown>[]>
 export function callHook(hook: AuthHook, options?: Partial<AuthHookOptions>): Promise<AuthProvider[]>
+export function callHook(hook: ToolSourcesHook, options?: Partial<ToolsHookOptions>): Promise<ToolSource[]>
 export async function callHook(
-  hook: ToolsHook | AuthHook,
+  hook: ToolsHook | AuthHook | ToolSourcesHook,
   options: Partial<ToolsHookOptions & AuthHookOptions> = {},
 ): Promise<unknown> {
   const full = {settings: {}, home: os.homedir(), ...options, config: testContext.config, context: testContext}

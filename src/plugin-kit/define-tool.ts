@@ -14,9 +14,13 @@ export interface ToolSpec<S extends z.ZodType> {
   description: string
   /** A zod object schema; shown to the model as JSON schema through zod's own converter. */
   parameters: S
+  /** Shown to the model as given instead of the schema made from `parameters` (which still validates the call). */
+  inputJsonSchema?: Record<string, unknown>
   kind: ToolKind
   /** `sandbox`: acts only through the session handle. `host`: acts on the user's machine and needs approval. */
   actsOn: ToolActsOn
+  /** Never asked about (the user trusted where the tool comes from). */
+  trusted?: boolean
   /** One line describing this call for people (e.g. the path it reads). */
   describe?(params: z.output<S>): string
   execute(params: z.output<S>, context: ToolContext): Promise<ToolResult>

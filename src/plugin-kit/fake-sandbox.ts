@@ -16,6 +16,7 @@ import type {
   ExecResult,
   FileChange,
   SandboxSession,
+  SpawnedProcess,
 } from '../sandbox/types.js'
 import {execResult} from '../sandbox/exec-result.js'
 import {WORKSPACE_ROOT} from './workspace-path.js'
@@ -59,7 +60,11 @@ export async function createFakeSandbox(options: FakeSandboxOptions = {}): Promi
     hostWorkspace: root,
     exec(command: string, execOptions: ExecOptions = {}): ExecHandle {
       commands.push(command)
-      return runOnHost(command, root, execOptions)
+      return runOnHost(command, root, execOptions, false)
+    },
+    spawn(command: string, execOptions: ExecOptions = {}): SpawnedProcess {
+      commands.push(command)
+      return runOnHost(command, root, execOptions, true)
     },
     async readFile(file: string): Promise<Buffer> {
       return fs.readFile(toHost(root, file))
@@ -153,7 +158,7 @@ function bounded(chunks: Buffer[], max: number): BoundedOutput {
   return {text, totalBytes: all.length, omittedBytes: omitted}
 }
 
-function runOnHost(command: string, root: string, options: ExecOptions): ExecHandle {
+function runOnHost(command: string, root: string, options: ExecOptions, withInput: boolean): SpawnedProcess {
   const events: ExecEvent[] = []
   let wake: (() => void) | undefined
   let finished = false
@@ -165,6 +170,7 @@ function runOnHost(command: string, root: string, options: ExecOptions): ExecHan
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT
+  let input: NodeJS.WritableStream | undefined
 
   const result = new Promise<ExecResult>((resolve) => {
     const finish = (partial: Partial<ExecResult>): void => {
@@ -189,9 +195,13 @@ function runOnHost(command: string, root: string, options: ExecOptions): ExecHan
     const child = spawn('bash', ['-c', command], {
       cwd,
       env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, LANG: 'C.UTF-8', ...options.env},
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [withInput ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
     })
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined)
+      input = child.stdin
+    }
     let reason: 'timedOut' | 'canceled' | undefined
     const kill = (why: 'timedOut' | 'canceled'): void => {
       reason ??= why
@@ -205,11 +215,11 @@ function runOnHost(command: string, root: string, options: ExecOptions): ExecHan
     const onAbort = (): void => kill('canceled')
     options.signal?.addEventListener('abort', onAbort, {once: true})
     if (options.signal?.aborted) onAbort()
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       stdout.push(chunk)
       push({type: 'stdout', chunk})
     })
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
       stderr.push(chunk)
       push({type: 'stderr', chunk})
     })
@@ -223,6 +233,12 @@ function runOnHost(command: string, root: string, options: ExecOptions): ExecHan
 
   return {
     result,
+    write(data: Buffer): void {
+      if (!finished) input?.write(data)
+    },
+    end(): void {
+      input?.end()
+    },
     async *[Symbol.asyncIterator](): AsyncIterator<ExecEvent> {
       let index = 0
       for (;;) {

@@ -4,9 +4,10 @@ export {z} from 'zod'
 export {defineTool, type ToolSpec} from './define-tool.js'
 export {defineAuthProvider} from './define-auth-provider.js'
 export type {AuthProvider, AuthProviderConfig, AuthStatus, LoginIO} from './auth-provider.js'
-export {AUTH_HOOK, TOOLS_HOOK} from './hooks.js'
+export {AUTH_HOOK, TOOL_SOURCES_HOOK, TOOLS_HOOK} from './hooks.js'
 export {callHook} from './call-hook.js'
-export type {AgentHooks, AuthHook, AuthHookOptions, ToolsHook, ToolsHookOptions} from './hooks.js'
+export type {AgentHooks, AuthHook, AuthHookOptions, ToolSourcesHook, ToolsHook, ToolsHookOptions} from './hooks.js'
+export type {OpenedToolSource, ToolSource, ToolSourceContext, ToolSourceEntry} from '../tools/tool-source.js'
 export {toolParametersJsonSchema} from './tool-json-schema.js'
 export {toolFailure, toolSuccess} from './tool-results.js'
 export {createOpenAICompatibleClient, type OpenAICompatibleClientOptions} from './openai-compatible-client.js'
@@ -25,6 +26,14 @@ export type {
   ToolProgress,
   ToolResult,
 } from '../tools/types.js'
-export type {DirEntry, ExecEvent, ExecHandle, ExecOptions, ExecResult, SandboxSession} from '../sandbox/types.js'
+export type {
+  DirEntry,
+  ExecEvent,
+  ExecHandle,
+  ExecOptions,
+  ExecResult,
+  SandboxSession,
+  SpawnedProcess,
+} from '../sandbox/types.js'
 export type {ModelClient, ModelDelta, ModelRequest} from '../agent/model-client.js'
 export {silentLogger, type Logger} from '../logging/logger.js'

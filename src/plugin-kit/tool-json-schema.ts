@@ -3,6 +3,8 @@ import {toolParametersSchema} from '../agent/tool-schemas.js'
 import type {ToolDefinition} from '../tools/types.js'
 
 /** What the model is shown for this tool's parameters; handy for snapshot-testing a plugin's schemas. */
-export function toolParametersJsonSchema(tool: Pick<ToolDefinition, 'parameters'>): Record<string, unknown> {
-  return toolParametersSchema(tool.parameters)
+export function toolParametersJsonSchema(
+  tool: Pick<ToolDefinition, 'parameters' | 'inputJsonSchema'>,
+): Record<string, unknown> {
+  return tool.inputJsonSchema ?? toolParametersSchema(tool.parameters)
 }

@@ -7,7 +7,7 @@ import type {ToolDefinition} from '../tools/types.js'
 /** Function names the OpenAI-compatible APIs accept. */
 export const TOOL_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
 
-const toolKinds = ['read', 'edit', 'delete', 'move', 'search', 'execute', 'fetch', 'think', 'other'] as const
+const toolKinds = ['read', 'edit', 'delete', 'move', 'search', 'execute', 'fetch', 'think', 'mcp', 'other'] as const
 
 const isFunction = (value: unknown): boolean => typeof value === 'function'
 
@@ -31,8 +31,10 @@ export const toolDefinitionSchema = z.object({
   displayName: z.string().min(1).optional(),
   description: z.string().trim().min(1, 'description is empty'),
   parameters: zodObjectSchema,
+  inputJsonSchema: z.record(z.string(), z.unknown()).optional(),
   kind: z.enum(toolKinds),
   actsOn: z.enum(['sandbox', 'host']),
+  trusted: z.boolean().optional(),
   describe: z.custom<(params: unknown) => string>(isFunction, 'describe must be a function').optional(),
   execute: z.custom<ToolDefinition['execute']>(isFunction, 'execute must be a function'),
 })

@@ -2,7 +2,7 @@
 import type {ListingPage, SandboxEntry} from './changes/compute-changes.js'
 import type {FetchedEntry} from './changes/fetch-file.js'
 import type {SelfTestReport} from './lifecycle/isolation-check.js'
-import type {DirEntry, ExecHandle, ExecOptions} from './types.js'
+import type {DirEntry, ExecHandle, ExecOptions, SpawnedProcess} from './types.js'
 
 export interface NetworkProbe {
   host: string
@@ -14,6 +14,8 @@ export interface SandboxBackend {
   readonly kind: 'runner' | 'docker-exec'
   readonly isGone: boolean
   exec(command: string, options?: ExecOptions): ExecHandle
+  /** A command with its stdin open for as long as it runs (see SandboxSession.spawn). Only the runner has it. */
+  spawn?(command: string, options?: ExecOptions): SpawnedProcess
   /** Every entry under root (not following links), all at once. */
   list(root: string): Promise<SandboxEntry[]>
   /**

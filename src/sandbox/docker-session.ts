@@ -12,6 +12,7 @@ import {fetchEntry} from './changes/fetch-file.js'
 import {configuredHooksDirs} from './changes/git-hooks-dirs.js'
 import {dockerFailure} from './docker-connection.js'
 import {openTerminal, ttyExec, type TerminalHandle, type TerminalOptions} from './exec/docker-exec.js'
+import {ExecStream} from './exec/exec-stream.js'
 import {WORKSPACE_DIR} from './lifecycle/container-spec.js'
 import {removeSandboxContainer} from './lifecycle/orphans.js'
 import type {SessionCleanup} from './lifecycle/session-cleanup.js'
@@ -28,6 +29,7 @@ import type {
   ExecOptions,
   NetworkSummary,
   SandboxSession,
+  SpawnedProcess,
 } from './types.js'
 import type {Manifest} from './workspace/manifest.js'
 
@@ -107,6 +109,18 @@ export class DockerSandboxSession implements SandboxSession {
         : this.parts.backend.exec(command, options)
     const monitor = this.parts.network?.monitor
     return monitor ? withNetworkNotes(handle, monitor) : handle
+  }
+
+  /** A command with its stdin open (an MCP stdio server), through the runner; an image without one says so. */
+  spawn(command: string, options: Omit<ExecOptions, 'background' | 'tty'> = {}): SpawnedProcess {
+    const {backend} = this.parts
+    if (backend.spawn) return backend.spawn(command, options)
+    const stream = new ExecStream()
+    stream.finish({
+      error:
+        "this sandbox image has no runner that can keep a command's input open; rebuild it with `agent sandbox build`",
+    })
+    return Object.assign(stream, {write: () => undefined, end: () => undefined})
   }
 
   /** Requests per host through the session's proxy, and whether the proxy stopped; undefined without an allow list. */

@@ -58,6 +58,19 @@ export interface ExecHandle extends AsyncIterable<ExecEvent> {
   readonly result: Promise<ExecResult>
 }
 
+/**
+ * A long-running command with its stdin open (a server spoken to over stdin/stdout, such as an MCP stdio server):
+ * its output streams as an ExecHandle's does, with backpressure, and `write` sends bytes to its stdin at once (no
+ * batching). End it with `end()` (closes stdin) or by aborting the `signal` it was spawned with (kills its process
+ * group). It dies with the sandbox at the latest.
+ */
+export interface SpawnedProcess extends ExecHandle {
+  /** Sends bytes to the command's stdin; ignored once the command ended. */
+  write(data: Buffer): void
+  /** Closes the command's stdin (it sees end of file). */
+  end(): void
+}
+
 export interface DirEntry {
   name: string
   type: 'file' | 'directory' | 'symlink' | 'other'
@@ -179,6 +192,11 @@ export interface SandboxSession extends AsyncDisposable {
   /** The host directory the workspace was copied from. */
   readonly hostWorkspace: string
   exec(command: string, options?: ExecOptions): ExecHandle
+  /**
+   * Starts `command` with its stdin open, as the sandbox's user, for as long as it runs (no timeout unless one is
+   * given; `background` and `tty` do not apply). Absent on sessions that cannot do it.
+   */
+  spawn?(command: string, options?: Omit<ExecOptions, 'background' | 'tty'>): SpawnedProcess
   readFile(path: string): Promise<Buffer>
   writeFile(path: string, data: Buffer | string): Promise<void>
   list(path: string): Promise<DirEntry[]>

@@ -4,7 +4,8 @@ import type {z} from 'zod'
 import type {Logger} from '../logging/logger.js'
 import type {SandboxSession} from '../sandbox/types.js'
 
-export type ToolKind = 'read' | 'edit' | 'delete' | 'move' | 'search' | 'execute' | 'fetch' | 'think' | 'other'
+/** `mcp`: a tool of an MCP server (asked about like a command unless its server is trusted). */
+export type ToolKind = 'read' | 'edit' | 'delete' | 'move' | 'search' | 'execute' | 'fetch' | 'think' | 'mcp' | 'other'
 
 /** Where a tool acts: only inside the sandbox (safe without asking) or on the host (needs approval). */
 export type ToolActsOn = 'sandbox' | 'host'
@@ -51,8 +52,15 @@ export interface ToolDefinition<P = unknown> {
   displayName?: string
   description: string
   parameters: z.ZodType<P>
+  /**
+   * The JSON schema the model is shown, as given, instead of the one made from `parameters` (a tool whose schema comes
+   * from elsewhere, such as an MCP server; `parameters` then validates the arguments against it).
+   */
+  inputJsonSchema?: Record<string, unknown>
   kind: ToolKind
   actsOn: ToolActsOn
+  /** The user said this tool's source needs no approval (an MCP server with `trust: true`): it is never asked about. */
+  trusted?: boolean
   /** A one-line description of this call for people (e.g. the command and `[background]`). */
   describe?(params: P): string
   execute(params: P, context: ToolContext): Promise<ToolResult>

@@ -8,6 +8,7 @@ import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {bundleFixtureServer} from '../../plugins/mcp/src/test-support/bundle-fixture-server.js'
 import {cliEnv, REPO_ROOT, runCli, type CliResult} from '../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
 import {startLockfileRegistry, type LockfileRegistry} from '../helpers/lockfile-registry.js'
@@ -151,6 +152,29 @@ describe('the installed package', () => {
       {text: 'poem.txt has 2 lines.'},
     ])
     expect(await lastToolResultOfRun('how long is poem.txt?')).toContain('2 poem.txt')
+  })
+
+  it('runs an MCP server from the user settings inside the sandbox with the bundled MCP plugin', async () => {
+    await bundleFixtureServer(path.join(project, '.mcp', 'server.mjs'))
+    const settings = path.join(home, '.qwen', 'settings.json')
+    await fs.mkdir(path.dirname(settings), {recursive: true})
+    await fs.writeFile(settings, JSON.stringify({mcpServers: {fx: {command: 'node', args: ['.mcp/server.mjs']}}}))
+    try {
+      server.setScript([
+        {toolCalls: [{id: 'call_echo', name: 'echo', arguments: {text: 'from the installed copy'}}]},
+        {text: 'It answered.'},
+      ])
+      const run = await agent(['run', '-o', 'json', 'call echo'])
+      expect(run.exitCode, run.stderr).toBe(0)
+      const toolMessages = server
+        .chatRequests()
+        .flatMap((request) => request.body?.messages ?? [])
+        .filter((message) => message.role === 'tool')
+      expect(String(toolMessages.at(-1)?.content)).toBe('echo: from the installed copy')
+    } finally {
+      await fs.rm(settings)
+      await fs.rm(path.join(project, '.mcp'), {recursive: true})
+    }
   })
 
   it('installs a plugin tarball by its plain path with no registry reachable, uses its tool, uninstalls it', async () => {

@@ -6,6 +6,7 @@ import {clearCommand} from './clear.js'
 import {diffCommand} from './diff.js'
 import {discardCommand} from './discard.js'
 import {helpCommand} from './help.js'
+import {mcpCommand} from './mcp.js'
 import {modelCommand} from './model.js'
 import {permissionsCommand} from './permissions.js'
 import {quitCommand} from './quit.js'
@@ -18,6 +19,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   authCommand,
   modelCommand,
   toolsCommand,
+  mcpCommand,
   approvalModeCommand,
   permissionsCommand,
   diffCommand,

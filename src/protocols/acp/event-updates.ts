@@ -69,7 +69,7 @@ export class EventUpdates {
 }
 
 function acpKind(kind: ToolKind): AcpToolKind {
-  return kind
+  return kind === 'mcp' ? 'other' : kind
 }
 
 /** A todo list written by the model, as an ACP plan (entries with status and priority). */

@@ -3,7 +3,7 @@ import type {NetworkProbe, SandboxBackend} from '../backend.js'
 import type {ListingPage, SandboxEntry} from '../changes/compute-changes.js'
 import type {FetchedEntry} from '../changes/fetch-file.js'
 import type {SelfTestReport} from '../lifecycle/isolation-check.js'
-import type {DirEntry, ExecHandle, ExecOptions} from '../types.js'
+import type {DirEntry, ExecHandle, ExecOptions, SpawnedProcess} from '../types.js'
 import {FILE_CALLS_VERSION, LIST_PAGES_VERSION} from './protocol.js'
 import type {RunnerClient} from './runner-client.js'
 
@@ -29,6 +29,7 @@ export class RunnerBackend implements SandboxBackend {
   readonly readEntry?: (path: string, maxBytes: number) => Promise<FetchedEntry>
   readonly upload?: (archive: AsyncIterable<Buffer>, dir: string) => Promise<void>
   readonly remove?: (root: string, paths: string[]) => Promise<void>
+  readonly spawn?: (command: string, options?: ExecOptions) => SpawnedProcess
 
   constructor(readonly client: RunnerClient) {
     // A runner from an older image does not know these: the engine and session then use Docker's archive API.
@@ -36,6 +37,7 @@ export class RunnerBackend implements SandboxBackend {
       this.readEntry = (path, maxBytes) => this.fetchEntry(path, maxBytes)
       this.upload = (archive, dir) => this.unpack(archive, dir)
       this.remove = (root, paths) => this.removePaths(root, paths)
+      this.spawn = (command, options) => this.client.spawn(command, options)
     }
   }
 

@@ -4,7 +4,7 @@ import type {Duplex} from 'node:stream'
 
 import type {Logger} from '../../logging/logger.js'
 import {ExecStream} from '../exec/exec-stream.js'
-import type {ExecHandle, ExecOptions} from '../types.js'
+import type {ExecHandle, ExecOptions, SpawnedProcess} from '../types.js'
 import {DockerStreamDemuxer, FrameReader} from './chunk-reader.js'
 import {
   FrameType,
@@ -215,6 +215,27 @@ export class RunnerClient implements RunnerCall {
       }
     })()
     return {handle, sent}
+  }
+
+  /**
+   * A command whose stdin stays open: each `write` is one stdin frame, sent at once (an MCP message must not wait for
+   * a batch to fill). Only for small, paced input: a command that stops reading while megabytes are sent makes the
+   * runner hold every other request behind it (see feedStdin in runner.js).
+   */
+  spawn(command: string, options: ExecOptions = {}): SpawnedProcess {
+    const {id, stream} = this.start(command, {...options, background: false}, true)
+    let ended = false
+    return Object.assign(stream, {
+      write: (data: Buffer): void => {
+        if (ended || stream.finished || data.length === 0) return
+        this.write(encodeFrame(FrameType.stdin, id, data))
+      },
+      end: (): void => {
+        if (ended || stream.finished) return
+        ended = true
+        this.write(encodeFrame(FrameType.stdin, id, Buffer.alloc(0)))
+      },
+    })
   }
 
   private start(command: string, options: ExecOptions, withInput: boolean): {id: number; stream: ExecStream} {
