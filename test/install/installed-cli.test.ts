@@ -112,11 +112,11 @@ describe('the installed package', () => {
     expect(packageFiles).toContain('dist/plugin-kit/index.js')
     expect(packageFiles).toContain('sandbox-images/default/image.json')
     expect(packageFiles).toContain('sandbox-images/default/rootfs/opt/sandbox-agent/runner.js')
-    // Source maps of our own code stay out; bundled dependencies (the MCP SDK's) come as their authors publish them.
+    // Our own files only: bundled dependencies (the MCP SDK's) come as their authors publish them, maps and tests too.
     const strays = packageFiles.filter(
       (file) =>
-        /^(src|test|bench|docs|plugins|scripts|\.ci)\/|\.test\.js$|^bin\/dev\.js$/.test(file) ||
-        (file.endsWith('.map') && !file.startsWith('node_modules/')),
+        !file.startsWith('node_modules/') &&
+        /^(src|test|bench|docs|plugins|scripts|\.ci)\/|\.map$|\.test\.js$|^bin\/dev\.js$/.test(file),
     )
     expect(strays).toEqual([])
     expect(registry.unknown).toEqual([])
