@@ -132,6 +132,9 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
       logger,
       cleanup: interrupts.cleanup,
       reuse: flags.reuse,
+      // A resumed conversation goes on in the sandbox its last run kept, when that is still there.
+      previous: conversation.resumed?.sandboxSessionId,
+      onFresh: (why) => process.stderr.write(`Note: ${why}; starting from a fresh copy of the project.\n`),
     })
     opening.catch(() => undefined)
 
@@ -155,6 +158,10 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
       prepared.systemPrompt = runSystemPrompt(config, prepared.enabled, context, flags)
     }
     conversation.recorder.sandbox(session.id)
+    if (conversation.resumed && session.id === conversation.resumed.sandboxSessionId)
+      process.stderr.write(
+        `Re-opened the sandbox ${session.id} kept by the earlier run: its changes are still there.\n`,
+      )
     if (conversation.messages && conversation.resumed?.sandboxSessionId !== session.id) {
       const note = {role: 'user' as const, content: FRESH_SANDBOX_NOTE}
       conversation.messages.push(note)

@@ -7,7 +7,7 @@ import os from 'node:os'
 import type {ApprovalMode} from '../agent/approvals.js'
 import {createAuthRegistry, type AuthProvider, type AuthRegistry} from '../auth/index.js'
 import {loadConfig, type AgentConfig} from '../config/index.js'
-import {UserInputError} from '../errors.js'
+import {isAgentError, UserInputError} from '../errors.js'
 import {fileProblem} from '../file-problem.js'
 import type {Logger} from '../logging/logger.js'
 import {loadPluginContributions, type HookRunner} from '../plugins/load-contributions.js'
@@ -153,6 +153,12 @@ export interface OpenSandboxOptions {
   cleanup: SessionCleanup
   /** Use a warm idle container of this project when there is one, and leave it warm afterwards. */
   reuse: boolean
+  /**
+   * A resumed conversation's last sandbox: re-opened when it was kept (same container and workspace volume, earlier
+   * changes in it); when it is gone, a fresh copy of the project is opened and `onFresh` says why.
+   */
+  previous?: string | undefined
+  onFresh?: (why: string) => void
 }
 
 /** Starts a sandbox container holding a copy of the project (checked for isolation before it is handed out). */
@@ -168,7 +174,39 @@ export async function openSandbox(config: AgentConfig, options: OpenSandboxOptio
   })
   const engine = createSandboxEngine({logger: options.logger, cleanup: options.cleanup, hostEnv: {...config.env}})
   await reportOrphans(engine, options.logger)
+  if (options.previous) {
+    const kept = await reopenKept(engine, options.previous, config.projectRoot, options)
+    if (kept) return kept
+  }
   return engine.open(config.projectRoot, config.sandbox, {signal: options.signal, reuse: options.reuse})
+}
+
+/** The kept sandbox of an earlier run of this project, started again for more work; undefined (and why) otherwise. */
+async function reopenKept(
+  engine: SandboxEngine,
+  id: string,
+  projectRoot: string,
+  options: OpenSandboxOptions,
+): Promise<SandboxSession | undefined> {
+  let session: SandboxSession
+  try {
+    session = await engine.resume(id, {onExit: 'remove'})
+  } catch (error) {
+    options.logger.info({err: error, session: id}, 'the earlier sandbox cannot be re-opened')
+    const what = isAgentError(error) ? error.message : 'it is no longer there (applied, discarded or pruned)'
+    options.onFresh?.(`the sandbox ${id} of this conversation cannot be re-opened: ${firstLower(what)}`)
+    return undefined
+  }
+  if (session.hostWorkspace !== projectRoot) {
+    await session.keep()
+    options.onFresh?.(`the sandbox ${id} of this conversation holds another project (${session.hostWorkspace})`)
+    return undefined
+  }
+  return session
+}
+
+function firstLower(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1)
 }
 
 /** One line on stderr about containers a killed agent process left behind (best effort: never blocks the run). */

@@ -31,7 +31,7 @@ import {openFailure, throwIfAborted} from './open/open-failure.js'
 import {reuseWarmContainer} from './open/reuse-warm.js'
 import {StepTimer} from './open/step-timer.js'
 import {verifyIsolation} from './open/verify-isolation.js'
-import type {OpenOptions, OrphanSession, SandboxEngine} from './types.js'
+import type {OpenOptions, OrphanSession, ResumeOptions, SandboxEngine} from './types.js'
 import {loadIgnoreRules} from './workspace/ignore-rules.js'
 import {sessionCapacity} from './lifecycle/session-capacity.js'
 
@@ -185,7 +185,7 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
    * Re-opens a session by id (or unique id prefix): a kept (stopped) container is started again so its changes can be
    * read. Used by `agent diff/apply/discard <id>`. Dispose the result with keep() to leave it kept.
    */
-  async resume(idOrPrefix: string): Promise<DockerSandboxSession> {
+  async resume(idOrPrefix: string, options: ResumeOptions = {}): Promise<DockerSandboxSession> {
     const info = await this.findSession(idOrPrefix)
     const record = await this.store.load(info.sessionId)
     if (!record) {
@@ -193,6 +193,9 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
         hint: `Remove it with \`agent discard ${info.sessionId}\``,
       })
     }
+    // Reading changes needs no network; more work would, and an allow list's proxy is not started again here.
+    if (options.onExit === 'remove' && typeof record.settings.network === 'object')
+      throw new UserInputError(`Session ${info.sessionId} used an allow-list network, which is not restored on re-open`)
     const container = this.docker.getContainer(info.containerId)
     try {
       let backend: SandboxBackend
@@ -215,7 +218,7 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
         volume: info.volume ?? volumeName(record.id),
         backend,
         manifest: record.manifest,
-        onExit: 'keep',
+        onExit: options.onExit ?? 'keep',
       })
     } catch (error) {
       throw dockerFailure(error, `re-open session ${info.sessionId}`)

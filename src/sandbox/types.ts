@@ -238,11 +238,19 @@ export interface OrphanSession {
  * What starts and finds sandboxes: one implementation per orchestrator (`DockerSandboxEngine` today). Callers get one
  * from `createSandboxEngine` and use only this.
  */
+export interface ResumeOptions {
+  /** What disposing the re-opened session does (default 'keep'). */
+  onExit?: 'keep' | 'remove'
+}
+
 export interface SandboxEngine {
   /** Starts a sandbox holding a copy of `workspace`, checked for isolation before it is handed out. */
   open(workspace: string, settings: SandboxSettings, options?: OpenOptions): Promise<SandboxSession>
-  /** Re-opens a kept session by id or unique id prefix (for `agent diff/apply`); dispose with keep() to keep it. */
-  resume(idOrPrefix: string): Promise<SandboxSession>
+  /**
+   * Re-opens a kept session by id or unique id prefix (for `agent diff/apply`); dispose with keep() to keep it.
+   * `onExit: 'remove'` re-opens it for more work (a resumed conversation): disposing removes it like a new session's.
+   */
+  resume(idOrPrefix: string, options?: ResumeOptions): Promise<SandboxSession>
   /** Removes a session and its record without starting it; returns its full id. */
   discard(idOrPrefix: string): Promise<string>
   /** Sessions whose agent process is gone. */
