@@ -194,12 +194,15 @@ describe('execute', () => {
   })
 
   it('backgrounds: no timeout, the PIDs listed, [background] for the user; a trailing & too', async () => {
-    const session = createFakeSession(() => ({result: {backgroundPids: [41, 42]}}))
+    const session = createFakeSession(() => ({
+      result: {backgroundPids: [41, 42], backgroundLog: '/tmp/sandbox-agent/bg-job-1.log'},
+    }))
     const result = await runShellCommandTool.execute({command: 'npm run dev', is_background: true}, context(session))
     expect(session.calls[0]!.options).toMatchObject({background: true})
     expect(session.calls[0]!.options.timeoutMs).toBeUndefined()
-    expect(result.forModel).toContain('Background PIDs: 41, 42')
+    expect(result.forModel).toContain('Background PIDs: 41, 42\nOutput File: /tmp/sandbox-agent/bg-job-1.log (')
     expect(result.forUser).toContain('npm run dev [background]')
+    expect(result.forUser).toContain('output in /tmp/sandbox-agent/bg-job-1.log')
     await runShellCommandTool.execute({command: 'npm run dev &', is_background: false}, context(session))
     expect(session.calls[1]).toMatchObject({command: 'npm run dev', options: {background: true}})
   })

@@ -100,6 +100,7 @@ Error: an error reported while running the command (timeout, cancellation, out o
 Exit Code: the exit code, or \`(none)\` if terminated by a signal.
 Signal: the signal number if terminated by a signal, or \`(none)\`.
 Background PIDs: PIDs of background processes started, or \`(none)\`.
+Output File: only when processes run on in the background: the file their output goes to (read it later with cat or tail).
 
 Set is_background to true for long-running processes (dev servers, watchers); they keep running in the sandbox.
 Files the command changes stay in the sandbox until the user applies them.`
@@ -299,12 +300,15 @@ class ShellInvocation {
       exitCode: result.exitCode,
       signal: result.signal,
       backgroundPids: result.backgroundPids,
+      outputFile: result.backgroundLog,
     })
     const network = result.networkNotes ?? []
     const status = problem
       ? problem.message
       : this.background
-        ? `started in the background${result.backgroundPids.length > 0 ? ` (PID ${result.backgroundPids.join(', ')})` : ''}`
+        ? `started in the background${result.backgroundPids.length > 0 ? ` (PID ${result.backgroundPids.join(', ')})` : ''}${
+            result.backgroundLog ? `; output in ${result.backgroundLog}` : ''
+          }`
         : result.exitCode !== null
           ? `exit code ${result.exitCode}`
           : `killed by ${result.signal ?? 'a signal'}`

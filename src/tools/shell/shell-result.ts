@@ -14,6 +14,8 @@ export interface ShellResultFields {
   exitCode: number | null
   signal: string | null
   backgroundPids: readonly number[]
+  /** Where the background processes' output goes (in the sandbox), so the model can read it later. */
+  outputFile?: string | undefined
 }
 
 function field(text: string): string {
@@ -28,8 +30,12 @@ export function formatSignal(signal: string | null): string {
   return number === undefined ? signal : `${number} (${signal})`
 }
 
-/** Command, Directory, Stdout, Stderr, Error, Exit Code, Signal, Background PIDs: each on its own line, in order. */
+/**
+ * Command, Directory, Stdout, Stderr, Error, Exit Code, Signal, Background PIDs: each on its own line, in order; then,
+ * when processes run on in the background, the file their output goes to (as Qwen Code's `output file:`).
+ */
 export function formatShellResult(fields: ShellResultFields): string {
+  const background = fields.backgroundPids.length > 0 && fields.outputFile !== undefined
   return [
     `Command: ${fields.command}`,
     `Directory: ${fields.directory}`,
@@ -39,6 +45,7 @@ export function formatShellResult(fields: ShellResultFields): string {
     `Exit Code: ${fields.exitCode ?? '(none)'}`,
     `Signal: ${formatSignal(fields.signal)}`,
     `Background PIDs: ${fields.backgroundPids.length > 0 ? fields.backgroundPids.join(', ') : '(none)'}`,
+    ...(background ? [`Output File: ${fields.outputFile} (their stdout and stderr; read it with cat or tail)`] : []),
   ].join('\n')
 }
 
