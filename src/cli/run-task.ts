@@ -85,6 +85,7 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
     agentVersion: oclif.version,
     sessionId,
     notices: compat.unsupported,
+    showColor: () => config?.settings.tools.shell.showColor === true,
   })
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI
   let started = false

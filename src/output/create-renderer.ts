@@ -13,6 +13,8 @@ export interface RendererOptions {
   sessionId?: string
   /** Said once in the init message. */
   notices?: readonly string[]
+  /** text: tools.shell.showColor, asked when command output arrives (see TextRendererOptions). */
+  showColor?: () => boolean
 }
 
 export function createRenderer(format: OutputFormat, io: RenderIO, options: RendererOptions = {}): Renderer {
@@ -33,6 +35,7 @@ export function createRenderer(format: OutputFormat, io: RenderIO, options: Rend
     case 'text':
       return createTextRenderer(io, {
         color: options.color,
+        ...(options.showColor ? {showColor: options.showColor} : {}),
         ...(options.markdown !== undefined ? {markdown: options.markdown} : {}),
       })
   }

@@ -295,6 +295,36 @@ describe('text renderer', () => {
     expect(written.stdout).toBe('ok\\e]0;pwned\\x07\n')
   })
 
+  it('keeps the colours of command output with showColor (colours on), only colours, reset at each line end', () => {
+    const started = events.find((e) => e.type === 'tool_call_started') as AgentEvent
+    const colored: AgentEvent[] = [
+      started,
+      {type: 'tool_output', id: 'call_1', stream: 'stdout', chunk: '\u001B[31mred\u001B[2J words\nplain'},
+      {
+        type: 'tool_call_finished',
+        id: 'call_1',
+        name: 'run_shell_command',
+        result: {forModel: 'ok', forUser: 'exit code 0'},
+        durationMs: 5,
+      },
+    ]
+    const show = (showColor: boolean, color = true) => {
+      let stderr = ''
+      const renderer = createRenderer(
+        'text',
+        {stdout: {write: () => true}, stderr: {write: (text: string) => (stderr += text)}},
+        {color, markdown: false, showColor: () => showColor},
+      )
+      for (const event of colored) renderer.handle(event)
+      return stderr
+    }
+    expect(show(true)).toContain('\u001B[31mred words\u001B[0m\n')
+    expect(show(true)).toContain('plain\u001B[0m\n')
+    expect(show(false)).toContain('red words\n')
+    expect(show(false)).not.toContain('\u001B[31m')
+    expect(show(true, false)).not.toContain('\u001B')
+  })
+
   it('renders markdown on a terminal, escape sequences shown as text in front of it; piped, the text is as it came', async () => {
     const reply =
       '# Plan\n\nRun **all** the tests\u001B[2J.\n\n```sh\nnpm test\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n'

@@ -19,6 +19,11 @@ export interface TextRendererOptions {
   color?: boolean
   /** The model's markdown rendered on stdout (default: when stdout is a TTY and NO_COLOR is unset); else plain. */
   markdown?: boolean
+  /**
+   * tools.shell.showColor: keep the colours in commands' live output (when colours are on at all). Asked when output
+   * arrives, because the settings are read after the renderer is made.
+   */
+  showColor?: () => boolean
 }
 
 /** Errors the loop itself writes for the model: their model text is the clearest explanation for people too. */
@@ -73,8 +78,10 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
     if (!stdoutAtLineStart) out('\n')
     io.stderr.write(text)
   }
+  // Colours kept from a command must not run on into the next line or past its output.
+  const keepColors = () => color && options.showColor?.() === true
   const endOutputLine = () => {
-    if (!outputAtLineStart) io.stderr.write('\n')
+    if (!outputAtLineStart) io.stderr.write(`${keepColors() ? '\u001B[0m' : ''}\n`)
     outputAtLineStart = true
   }
 
@@ -135,7 +142,8 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
           sawOutput.add(event.id)
           const [whole, cut] = splitCutEscape((cutEscapes.get(event.id) ?? '') + event.chunk)
           cutEscapes.set(event.id, cut)
-          const lines = cleanOutput(whole, false).split('\n')
+          const keep = keepColors()
+          const lines = cleanOutput(whole, keep).split('\n')
           let text = ''
           for (const [i, line] of lines.entries()) {
             const last = i === lines.length - 1
@@ -144,7 +152,7 @@ export function createTextRenderer(io: RenderIO, options: TextRendererOptions = 
             const shown = renderOutputLine(line)
             text += event.stream === 'stderr' ? yellow(shown) : shown
             outputAtLineStart = !last
-            if (!last) text += '\n'
+            if (!last) text += keep ? '\u001B[0m\n' : '\n'
           }
           err(text)
           break
