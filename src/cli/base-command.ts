@@ -4,6 +4,7 @@ import {Command, Flags, Errors, type Interfaces} from '@oclif/core'
 import {AgentError, ExitCode, isAgentError} from '../errors.js'
 import {createFileLogger, type Logger} from '../logging/logger.js'
 import {stripAnsi} from '../output/sanitize.js'
+import {tolerateClosedReader} from './closed-output.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -37,6 +38,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.logFile = file
     if (debug) process.stderr.write(`debug log: ${file}\n`)
     this.logger.debug({argv: this.argv}, 'command start')
+    // `agent diff <id> | head -3`: the rest of the output is dropped, the command still cleans up after itself.
+    for (const [name, stream] of [
+      ['stdout', process.stdout],
+      ['stderr', process.stderr],
+    ] as const)
+      tolerateClosedReader(stream, () => this.logger.debug({stream: name}, 'reader closed early; output dropped'))
   }
 
   /** Every failure ends here: known errors as one line, unknown ones with a pointer to the log. */
