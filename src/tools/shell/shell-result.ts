@@ -1,4 +1,5 @@
 // The text of a shell call's result, field by field in the spec's order, and how its termination reads.
+import crypto from 'node:crypto'
 import os from 'node:os'
 
 import type {ExecResult} from '../../sandbox/types.js'
@@ -18,10 +19,39 @@ export interface ShellResultFields {
   outputFile?: string | undefined
 }
 
-function field(text: string): string {
+/** The result's field names, in the spec's order. */
+export const SHELL_RESULT_FIELDS = [
+  'Command',
+  'Directory',
+  'Stdout',
+  'Stderr',
+  'Error',
+  'Exit Code',
+  'Signal',
+  'Background PIDs',
+  'Output File',
+] as const
+
+/** A line, after the first, that starts the way a field line does: output imitating the result's own fields. */
+const FIELD_LIKE = new RegExp(`\\n\\s*(?:${SHELL_RESULT_FIELDS.join('|')})\\s*:`, 'i')
+/** A line that opens or closes a fence, which the output must not be able to fake either. */
+const FENCE_LIKE = /\n\s*(?:<<<output|output [0-9a-f]+>>>)/i
+
+/**
+ * A field's value. Output that holds a line looking like a field (`Exit Code: 0` printed by the command) or like a
+ * fence is put between `<<<output <tag>` and `output <tag>>>` lines, the tag random per value: the command ran before
+ * the tag existed, so it cannot close the fence, and every line outside a fence is the result's own.
+ */
+function field(text: string, newTag: () => string): string {
   const trimmed = text.replace(/\n+$/, '')
-  return trimmed === '' ? '(empty)' : trimmed
+  if (trimmed === '') return '(empty)'
+  if (!FIELD_LIKE.test(trimmed) && !FENCE_LIKE.test(trimmed)) return trimmed
+  let tag = newTag()
+  while (trimmed.includes(tag)) tag = newTag()
+  return `<<<output ${tag}\n${trimmed}\noutput ${tag}>>>`
 }
+
+const randomTag = () => crypto.randomBytes(6).toString('hex')
 
 /** `9 (SIGKILL)`: the number the spec asks for, with the name for people. */
 export function formatSignal(signal: string | null): string {
@@ -32,16 +62,17 @@ export function formatSignal(signal: string | null): string {
 
 /**
  * Command, Directory, Stdout, Stderr, Error, Exit Code, Signal, Background PIDs: each on its own line, in order; then,
- * when processes run on in the background, the file their output goes to (as Qwen Code's `output file:`).
+ * when processes run on in the background, the file their output goes to (as Qwen Code's `output file:`). A value that
+ * imitates the fields is fenced (see `field`). `newTag` is for tests.
  */
-export function formatShellResult(fields: ShellResultFields): string {
+export function formatShellResult(fields: ShellResultFields, newTag: () => string = randomTag): string {
   const background = fields.backgroundPids.length > 0 && fields.outputFile !== undefined
   return [
-    `Command: ${fields.command}`,
+    `Command: ${field(fields.command, newTag)}`,
     `Directory: ${fields.directory}`,
-    `Stdout: ${field(fields.stdout)}`,
-    `Stderr: ${field(fields.stderr)}`,
-    `Error: ${fields.error ?? '(none)'}`,
+    `Stdout: ${field(fields.stdout, newTag)}`,
+    `Stderr: ${field(fields.stderr, newTag)}`,
+    `Error: ${fields.error === undefined ? '(none)' : field(fields.error, newTag)}`,
     `Exit Code: ${fields.exitCode ?? '(none)'}`,
     `Signal: ${formatSignal(fields.signal)}`,
     `Background PIDs: ${fields.backgroundPids.length > 0 ? fields.backgroundPids.join(', ') : '(none)'}`,
