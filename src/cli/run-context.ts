@@ -2,7 +2,14 @@
 // host, before the sandbox starts) and the system prompt assembled around them.
 import {resolveSystemPrompt} from '../agent/system-prompt/index.js'
 import type {AgentConfig} from '../config/index.js'
-import {contextFileNames, loadProjectContext, type ProjectContext} from '../context/index.js'
+import {
+  appendMemory,
+  contextFileNames,
+  globalMemoryFile,
+  loadProjectContext,
+  type ProjectContext,
+} from '../context/index.js'
+import type {ChatMemory} from '../interactive/chat-options.js'
 import type {Logger} from '../logging/logger.js'
 import type {ToolDefinition} from '../tools/types.js'
 import {describeNetwork} from '../config/network-setting.js'
@@ -57,4 +64,29 @@ export function runSystemPrompt(
     ...(flags['append-system-prompt'] !== undefined ? {append: flags['append-system-prompt']} : {}),
     context: context.text,
   }).text
+}
+
+/** The context files of an interactive session: /memory shows them, reads them again, or adds to the global file. */
+export function chatMemory(
+  config: AgentConfig,
+  initial: ProjectContext,
+  options: {logger: Logger; onChange: (context: ProjectContext) => void},
+): ChatMemory {
+  let context = initial
+  const reload = async () => {
+    context = await loadRunContext(config, {logger: options.logger, report: () => undefined})
+    options.onChange(context)
+    return context.notices
+  }
+  return {
+    files: () => context.files.map((file) => ({path: file.path, chars: file.chars})),
+    text: () => context.text,
+    refresh: reload,
+    async add(fact) {
+      const file = globalMemoryFile(config.home, contextFileNames(config.settings.context.fileName))
+      await appendMemory(file, fact)
+      await reload()
+      return file
+    },
+  }
 }

@@ -32,13 +32,8 @@ import {
   type SessionFlags,
 } from './run-wiring.js'
 import {loadRunContext, runSystemPrompt} from './run-context.js'
-import {openConversation, type OpenedConversation} from '../sessions/index.js'
+import {FRESH_SANDBOX_NOTE, openConversation, type OpenedConversation} from '../sessions/index.js'
 import {describeNetwork} from '../config/network-setting.js'
-
-/** Told to the model when a resumed conversation works in a new sandbox (the old one is gone or was not kept). */
-const FRESH_SANDBOX_NOTE =
-  'Note: this conversation is resumed in a fresh sandbox with a new copy of the project. Changes made earlier in ' +
-  'the conversation that the user did not apply are gone: look at the files again before relying on them.'
 
 /** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
 export const DEFAULT_MAX_TURNS = 50

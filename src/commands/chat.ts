@@ -14,7 +14,10 @@ import {
   openSandbox,
   openSessionTools,
 } from '../cli/run-wiring.js'
-import {loadRunContext, runSystemPrompt} from '../cli/run-context.js'
+import {contextLimits} from '../cli/context-limits.js'
+import {chatMemory, loadRunContext, runSystemPrompt} from '../cli/run-context.js'
+import {describeNetwork} from '../config/network-setting.js'
+import {createChatSessions} from '../sessions/index.js'
 import {ExitCode, UserInputError} from '../errors.js'
 import {runChat} from '../interactive/chat-app.js'
 import {HISTORY_FILE_NAME, loadHistory} from '../interactive/history-file.js'
@@ -90,6 +93,20 @@ export default class Chat extends BaseCommand<typeof Chat> {
       turnTools.splice(0, turnTools.length, ...enabled, ...discovered.enabled)
       return session
     }
+    // /memory refresh and add read the files again; later conversations (and this one's system prompt) use them.
+    let currentContext = context
+    const memory = chatMemory(config, context, {logger: this.logger, onChange: (fresh) => (currentContext = fresh)})
+    const sessions = createChatSessions({
+      dataDir: this.config.dataDir,
+      projectRoot: config.projectRoot,
+      env: config.env,
+      model: config.model,
+      approvalMode: config.approvalMode,
+      network:
+        typeof config.sandbox.network === 'string' ? config.sandbox.network : describeNetwork(config.sandbox.network),
+      retention: config.settings.general.sessionRetention,
+      logger: this.logger,
+    })
     const historyFile = path.join(this.config.dataDir, HISTORY_FILE_NAME)
 
     const code = await runChat({
@@ -97,8 +114,11 @@ export default class Chat extends BaseCommand<typeof Chat> {
       config,
       registered: tools.list(),
       tools: turnTools,
-      systemPrompt: () => runSystemPrompt(config, turnTools, context, flags),
+      systemPrompt: () => runSystemPrompt(config, turnTools, currentContext, flags),
       toolSources: () => discovered,
+      memory,
+      sessions,
+      limits: (model) => contextLimits(config, model, this.logger),
       auth,
       openSandbox: openWithTools,
       cleanup,

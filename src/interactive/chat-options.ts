@@ -1,10 +1,12 @@
 // What the interactive session is started with: the terminal, the settings, the tools, auth and the sandbox opener.
 import type {AuthRegistry} from '../auth/index.js'
+import type {ContextLimits} from '../cli/context-limits.js'
 import type {AgentConfig} from '../config/index.js'
 import type {Logger} from '../logging/logger.js'
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import type {SessionToolSources} from '../tools/open-tool-sources.js'
+import type {ChatSessions} from '../sessions/index.js'
 import type {RegisteredTool, ToolDefinition} from '../tools/types.js'
 import type {PromptHistory} from './line-editor.js'
 
@@ -34,4 +36,22 @@ export interface ChatOptions {
   systemPrompt?: () => string
   /** The current sandbox's run-time tool sources (MCP servers): what /mcp shows. */
   toolSources?: () => SessionToolSources
+  /** The project's context files behind /memory; absent: /memory says it is not available. */
+  memory?: ChatMemory
+  /** Saves each conversation and finds earlier ones (/resume); absent: nothing is saved. */
+  sessions?: ChatSessions
+  /** The context window and loop detection for a conversation, given the model's name (a new one per conversation). */
+  limits?: (model: string) => ContextLimits
+}
+
+/** The context files (QWEN.md and the like) as the session read them, for /memory. */
+export interface ChatMemory {
+  /** The files read, in order, with their size. */
+  files(): readonly {path: string; chars: number}[]
+  /** Their text as the model gets it in the system prompt. */
+  text(): string
+  /** Reads the files again; the notices (cuts, refused imports) as lines. */
+  refresh(): Promise<string[]>
+  /** Appends a fact to the global context file; returns the file written. */
+  add(fact: string): Promise<string>
 }

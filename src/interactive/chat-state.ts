@@ -1,5 +1,7 @@
 // The session's state in one place: what runs, the conversation, the model in use, and the sandbox.
 import type {SwitchableApprovals} from '../agent/approvals.js'
+import type {ConversationRecorder} from '../agent/conversation-recorder.js'
+import type {ContextLimits} from '../cli/context-limits.js'
 import type {ModelClient, ModelMessage} from '../agent/model-client.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import type {Submission} from './line-editor.js'
@@ -24,6 +26,12 @@ export class ChatState {
 
   /** The conversation the model sees; /clear empties it. */
   conversation: ModelMessage[] = []
+  /** Saves the conversation (made with its first message; /clear starts another, /resume continues an old one). */
+  recorder: ConversationRecorder | undefined
+  /** The sandbox the saved conversation was last told about. */
+  recordedSandbox: string | undefined
+  /** The conversation's context budget and loop detection (made with its first message, for the model then used). */
+  limits: ContextLimits | undefined
   /** Messages sent by the user. */
   prompts = 0
 
@@ -51,4 +59,12 @@ export class ChatState {
   modelLabel(): string | undefined {
     return this.modelName ?? this.baseModel?.model
   }
+}
+
+/** A new, empty conversation (/clear): nothing of the old one is sent, saved to, or counted against the window. */
+export function startNewConversation(state: ChatState): void {
+  state.conversation = []
+  state.recorder = undefined
+  state.recordedSandbox = undefined
+  state.limits = undefined
 }

@@ -20,6 +20,13 @@ export async function runTurn(context: ChatContext, host: TerminalHost, text: st
     if (controller.signal.aborted) screen.note(screen.style.yellow('Cancelled.'))
     return
   }
+  // The conversation is saved from its first message on, with the sandbox it works in.
+  if (!state.recorder && options.sessions) state.recorder = options.sessions.start(text)
+  if (state.recorder && state.recordedSandbox !== session.id) {
+    state.recorder.sandbox(session.id)
+    state.recordedSandbox = session.id
+  }
+  state.limits ??= options.limits?.(model.model)
   const run = runAgent({
     model,
     tools: options.tools,
@@ -31,6 +38,8 @@ export async function runTurn(context: ChatContext, host: TerminalHost, text: st
     logger: options.logger,
     cwd: options.config.projectRoot,
     conversation: state.conversation,
+    ...(state.recorder ? {recorder: state.recorder} : {}),
+    ...(state.limits ?? {}),
     ...(options.systemPrompt ? {systemPrompt: options.systemPrompt()} : {}),
   })
   let usedTools = false

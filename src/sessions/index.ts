@@ -1,5 +1,11 @@
 // Saved conversations: JSON lines under the data directory, written as they go; list, load, resume, retention.
-export {openConversation, type OpenConversationOptions, type OpenedConversation} from './open-conversation.js'
+export {createChatSessions, type ChatSessions, type ChatSessionsOptions} from './chat-sessions.js'
+export {
+  FRESH_SANDBOX_NOTE,
+  openConversation,
+  type OpenConversationOptions,
+  type OpenedConversation,
+} from './open-conversation.js'
 export {createRedactor, REDACTED, type Redactor} from './redact-secrets.js'
 export {SessionRecorder} from './session-recorder.js'
 export {

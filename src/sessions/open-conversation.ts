@@ -7,6 +7,11 @@ import {createRedactor} from './redact-secrets.js'
 import type {SessionRecorder} from './session-recorder.js'
 import {ConversationStore, type LoadedSession, type SessionRetention} from './session-store.js'
 
+/** Told to the model when a resumed conversation works in a new sandbox (the old one is gone or was not kept). */
+export const FRESH_SANDBOX_NOTE =
+  'Note: this conversation is resumed in a fresh sandbox with a new copy of the project. Changes made earlier in ' +
+  'the conversation that the user did not apply are gone: look at the files again before relying on them.'
+
 export interface OpenConversationOptions {
   dataDir: string
   projectRoot: string

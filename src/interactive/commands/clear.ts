@@ -1,4 +1,5 @@
 // /clear: an empty screen and a new conversation; the sandbox keeps its files.
+import {startNewConversation} from '../chat-state.js'
 import type {SlashCommand} from './slash-command.js'
 
 export const clearCommand: SlashCommand = {
@@ -6,7 +7,7 @@ export const clearCommand: SlashCommand = {
   summary: 'Clear the screen, start a new conversation',
   run({state, screen}) {
     screen.clearScreen()
-    state.conversation = []
+    startNewConversation(state)
     screen.note(screen.style.dim('New conversation. The sandbox keeps its files (/diff shows them).'))
   },
 }

@@ -3,13 +3,16 @@ import {applyCommand} from './apply.js'
 import {approvalModeCommand} from './approval-mode.js'
 import {authCommand} from './auth.js'
 import {clearCommand} from './clear.js'
+import {compressCommand} from './compress.js'
 import {diffCommand} from './diff.js'
 import {discardCommand} from './discard.js'
 import {helpCommand} from './help.js'
 import {mcpCommand} from './mcp.js'
+import {memoryCommand} from './memory.js'
 import {modelCommand} from './model.js'
 import {permissionsCommand} from './permissions.js'
 import {quitCommand} from './quit.js'
+import {resumeCommand} from './resume.js'
 import type {SlashCommand} from './slash-command.js'
 import {statsCommand} from './stats.js'
 import {toolsCommand} from './tools.js'
@@ -26,6 +29,9 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   applyCommand,
   discardCommand,
   clearCommand,
+  compressCommand,
+  resumeCommand,
+  memoryCommand,
   statsCommand,
   quitCommand,
 ]
