@@ -83,6 +83,15 @@ describe('AuthRegistry.select', () => {
     )
   })
 
+  it('headless: the OpenAI-compatible provider chosen and no key: names the variables to set and where', async () => {
+    const registry = createAuthRegistry([{provider: oauthProvider(false), source: 'p'}])
+    const error = await registry.select(cfg({authType: 'openai-compatible'}), {interactive: false}).catch((e) => e)
+    expect(String(error)).not.toMatch(/interactive login/)
+    expect((error as AuthError).oneLine()).toMatch(
+      /"openai-compatible" is not configured.*OPENAI_API_KEY.*\.qwen\/\.env/,
+    )
+  })
+
   it('interactive: a requested provider that is not configured is returned so it can log in', async () => {
     const registry = createAuthRegistry([{provider: oauthProvider(false), source: 'p'}])
     const selection = await registry.select(cfg({...withKey, authType: 'qwen-oauth'}), {interactive: true})

@@ -95,8 +95,14 @@ export class AuthRegistry {
       }
     }
     if (options.interactive) return undefined
+    // A provider with a login needs a terminal; one without (the OpenAI-compatible key) needs its variables, which the
+    // hint names with where to put them.
     throw missingCredentialsError(
-      requested ? `No credentials for the model: "${requested.id}" needs an interactive login` : undefined,
+      requested === undefined
+        ? undefined
+        : requested.login
+          ? `No credentials for the model: "${requested.id}" needs an interactive login`
+          : `No credentials for the model: "${requested.id}" is not configured`,
     )
   }
 
