@@ -14,6 +14,10 @@ export {createOpenAICompatibleClient, type OpenAICompatibleClientOptions} from '
 export {BINARY_SAMPLE_BYTES, isBinaryContent} from './binary-content.js'
 export {resolveWorkspacePath, workspaceRelative, WORKSPACE_ROOT, WorkspacePathError} from './workspace-path.js'
 export {createFakeSandbox, type FakeSandbox, type FakeSandboxOptions} from './fake-sandbox.js'
+export {loadCommandContext, type CommandContext} from './command-context.js'
+/** The base of the CLI's own commands (--debug, the log file, one error line with its exit code): for plugin commands. */
+export {BaseCommand as AgentCommand} from '../cli/base-command.js'
+export {editSettingsFile, readSettingsFile} from './settings-edit.js'
 export {AuthError, UserInputError} from '../errors.js'
 
 export type {

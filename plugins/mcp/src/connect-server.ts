@@ -69,7 +69,7 @@ export async function connectServer(config: ServerConfig, options: ConnectOption
       },
     }
   } catch (error) {
-    const detail = closedAt ?? startFailure(error, timeout, stdio)
+    const detail = (stdio ? closedAt : undefined) ?? startFailure(error, timeout, stdio)
     await client.close().catch(() => undefined)
     throw new ServerStartError(detail)
   }
@@ -117,7 +117,11 @@ function startFailure(error: unknown, timeout: number, stdio: SandboxStdioTransp
   const message = error instanceof Error ? error.message : String(error)
   if (/timed? ?out|timeout|aborted/i.test(message) || (error as {code?: number}).code === -32001)
     return `did not answer within ${timeout} ms (raise its "timeout" in settings if it needs longer)`
-  return message.split('\n')[0] ?? message
+  // fetch says only "fetch failed"; why is in its cause (ECONNREFUSED, ENOTFOUND...).
+  const cause = (error as {cause?: {code?: unknown; message?: unknown}}).cause
+  const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : ''
+  const line = message.split('\n')[0] ?? message
+  return why && !line.includes(why) ? `${line} (${why})` : line
 }
 
 function lastLine(text: string): string | undefined {
