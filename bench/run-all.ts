@@ -5,7 +5,7 @@ import {parseArgs} from 'node:util'
 import {BENCH_DIR, renderResults} from './lib/report.js'
 import {now} from './lib/stats.js'
 
-const ALL = ['cold-start', 'session-ready', 'exec-round-trip', 'throughput', 'changes-out', 'end-to-end']
+const ALL = ['cold-start', 'session-ready', 'exec-round-trip', 'throughput', 'changes-out', 'end-to-end', 'many-files']
 
 const {values} = parseArgs({
   options: {
@@ -24,6 +24,7 @@ const QUICK_ENV: Record<string, string> = {
   BENCH_THROUGHPUT_MIB: '100',
   BENCH_CHANGES_REPS: '1',
   BENCH_E2E_REPS: '1',
+  BENCH_MANY_FILES: '20000',
 }
 
 const selected = values.only ? values.only.split(',').map((s) => s.trim()) : ALL

@@ -27,12 +27,12 @@ export function unreadableLine(entry: UnreadableEntry): string {
   return `? ${safeLine(entry.path)} (${UNREADABLE_REASON}${what}${host})`
 }
 
-/** The one line for a change set over sandbox.maxApplyFiles. */
-export function overLimitLine(overLimit: {count: number; limit: number}): string {
+/** The one line for a change set over sandbox.maxApplyFiles (`nothing can be applied` before an apply is tried). */
+export function overLimitLine(overLimit: {count: number; limit: number}, outcome = 'nothing was applied'): string {
   const n = (value: number) => value.toLocaleString('en-US')
   return (
     `The sandbox changed ${n(overLimit.count)} entries, more than sandbox.maxApplyFiles (${n(overLimit.limit)}): ` +
-    'nothing was applied. Remove what should not be applied in the sandbox, or raise sandbox.maxApplyFiles in ' +
+    `${outcome}. Remove what should not be applied in the sandbox, or raise sandbox.maxApplyFiles in ` +
     '~/.qwen/settings.json, then apply again.'
   )
 }
@@ -42,7 +42,7 @@ export function notAppliedLines(changeSet: ChangeSet): string[] {
   const lines = (changeSet.unreadable ?? []).map(unreadableLine)
   if (changeSet.overLimit) {
     lines.push(`… only the first ${changeSet.changes.length.toLocaleString('en-US')} entries are listed`)
-    lines.push(overLimitLine(changeSet.overLimit))
+    lines.push(overLimitLine(changeSet.overLimit, 'nothing can be applied'))
   }
   return lines
 }
