@@ -171,8 +171,8 @@ describe('splitHistory', () => {
           {id: 'b', name: 'x', arguments: '{}'},
         ],
       },
-      {role: 'tool', toolCallId: 'a', content: 'A'.repeat(500)},
-      {role: 'tool', toolCallId: 'b', content: 'B'.repeat(500)},
+      {role: 'tool', toolCallId: 'a', content: 'A'.repeat(800)},
+      {role: 'tool', toolCallId: 'b', content: 'B'.repeat(100)},
       {role: 'assistant', content: 'done'.repeat(50)},
     ]
     const {head, older, recent} = splitHistory(messages)
