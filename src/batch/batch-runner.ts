@@ -42,13 +42,14 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
   const queue = [...options.tasks]
   const summary: BatchSummary = {succeeded: 0, failed: 0, notDone: 0}
   const emit = (event: BatchEvent) => options.onEvent?.(event)
+  /** Places where a session was lost: every later attempt keeps off them, not only the retried task's. */
+  const lostPlaces = new Set<string>()
 
   async function runOne(task: BatchTask): Promise<void> {
     const retried: string[] = []
-    const avoid: string[] = []
     for (let attempt = 1; ; attempt++) {
       emit({type: 'task_started', task, attempt})
-      const outcome = await options.attempt(task, attempt, avoid)
+      const outcome = await options.attempt(task, attempt, [...lostPlaces])
       if (outcome.status === 'canceled' || control.cancel.aborted) {
         summary.notDone += 1
         emit({type: 'task_canceled', task})
@@ -58,7 +59,7 @@ export async function runBatch(options: BatchRunOptions): Promise<BatchSummary> 
       if (retryable && attempt <= options.retries && !control.cancel.aborted) {
         const reason = outcome.error ?? outcome.lost ?? 'the sandbox was lost'
         retried.push(reason)
-        if (outcome.node) avoid.push(outcome.node)
+        if (outcome.node) lostPlaces.add(outcome.node)
         emit({type: 'task_retry', task, attempt: attempt + 1, reason})
         continue
       }

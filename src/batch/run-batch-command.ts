@@ -22,6 +22,7 @@ export interface BatchFlags extends SessionFlags {
   'model-concurrency'?: number | undefined
   retries: number
   engine: EngineKind
+  registry?: string | undefined
 }
 
 export async function runBatchCommand(input: {
@@ -45,12 +46,16 @@ export async function runBatchCommand(input: {
     const todo = tasks.filter((task) => !done.has(task.id))
     if (done.size > 0)
       say(`${done.size} of ${tasks.length} tasks already done in ${out.dir}; running the other ${todo.length}`)
+    const registry = flags.registry ?? process.env.SANDBOX_AGENT_REGISTRY
     const engine = createSandboxEngine({
       kind: flags.engine,
+      ...(registry ? {registry} : {}),
       logger,
       cleanup: interrupts.cleanup,
       hostEnv: {...config.env},
     })
+    // What would fail every task (no image, no registry, an unreachable engine) stops the batch here, in one line.
+    await engine.check(config.sandbox)
     const parallel = flags.parallel ?? (await engine.capacity(config.sandbox))
     const {tools, auth} = await loadContributions(oclif, config)
     const inner = await auth.resolveClient(

@@ -173,7 +173,7 @@ export async function runBatchTask(
     durationMs: Date.now() - started,
     filesChanged: changes?.changes.length ?? 0,
     leftOut,
-    ...(session?.location ? {node: session.location} : {}),
+    ...(session?.location ? {node: session.location} : nodeOf(failure) ? {node: nodeOf(failure)!} : {}),
     result,
   }
 }
@@ -198,6 +198,12 @@ function sandboxSettings(config: AgentConfig, task: BatchTask): SandboxSettings 
   const {network, sandbox} = task.overrides
   if (network === undefined && sandbox === undefined) return config.sandbox
   return sandboxSettingsSchema.parse({...config.sandbox, ...sandbox, ...(network !== undefined ? {network} : {})})
+}
+
+/** The node an engine failure names (a Swarm node that was down). */
+function nodeOf(error: unknown): string | undefined {
+  const node = (error as {node?: unknown} | undefined)?.node
+  return typeof node === 'string' ? node : undefined
 }
 
 function isGone(session: SandboxSession): boolean {

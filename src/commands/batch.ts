@@ -51,6 +51,10 @@ export default class Batch extends BaseCommand<typeof Batch> {
       default: 'docker' as const,
       description: 'Where the sandboxes run.',
     })(),
+    registry: Flags.string({
+      description:
+        'swarm: the registry the nodes pull the sandbox image from, as given to `agent sandbox build --push` (default: $SANDBOX_AGENT_REGISTRY).',
+    }),
     cwd: Flags.string({
       description: 'Where settings and .env for the model are read (default: the current directory).',
     }),

@@ -240,6 +240,10 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     return findOrphans(this.docker)
   }
 
+  async check(settings: SandboxSettings): Promise<void> {
+    await checkImage(this.docker, settings.image ?? defaultImageName())
+  }
+
   /**
    * Sessions wait on the model most of the time, so CPUs are shared: two sessions per CPU, and no more than the
    * daemon's memory holds at the memory limit.

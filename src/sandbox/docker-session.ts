@@ -50,6 +50,10 @@ export interface SessionParts {
   network?: SessionNetwork
   /** On dispose (and on a signal): 'remove' (default), 'keep' (stop, for diff/apply later) or 'idle' (warm for --reuse). */
   onExit: 'remove' | 'keep' | 'idle'
+  /** An orchestrator's own removal (a Swarm service and its network); such a session cannot be kept. */
+  removeWith?: () => Promise<void>
+  /** Where the container runs (a Swarm node). */
+  location?: string
 }
 
 /** How long winding a session down waits for the runner before going on without it. */
@@ -81,6 +85,10 @@ export class DockerSandboxSession implements SandboxSession {
     this.id = parts.id
     this.hostWorkspace = parts.hostWorkspace
     parts.cleanup?.add(this, parts.onExit === 'keep' ? 'keep' : 'remove')
+  }
+
+  get location(): string | undefined {
+    return this.parts.location
   }
 
   /** The container (or the engine's connection to it) went away. */
@@ -234,6 +242,10 @@ export class DockerSandboxSession implements SandboxSession {
    * 'removed' when a removal got there first. A second call waits for the first.
    */
   async keep(): Promise<void | 'removed'> {
+    if (this.parts.removeWith) {
+      await this.close()
+      return 'removed'
+    }
     if (this.closing) {
       await this.closing
       return 'removed'
@@ -278,11 +290,13 @@ export class DockerSandboxSession implements SandboxSession {
     this.parts.backend.detach()
     try {
       this.parts.network?.monitor?.stop()
-      await removeSandboxContainer(this.parts.docker, {
-        containerId: this.parts.container.id,
-        volume: this.parts.volume,
-        sessionId: this.id,
-      })
+      if (this.parts.removeWith) await this.parts.removeWith()
+      else
+        await removeSandboxContainer(this.parts.docker, {
+          containerId: this.parts.container.id,
+          volume: this.parts.volume,
+          sessionId: this.id,
+        })
     } catch (error) {
       throw dockerFailure(error, 'remove the sandbox container')
     } finally {

@@ -255,6 +255,8 @@ export interface SandboxEngine {
   discard(idOrPrefix: string): Promise<string>
   /** Sessions whose agent process is gone. */
   orphans(): Promise<OrphanSession[]>
+  /** Fails (one line) when sessions with these settings cannot open at all: engine unreachable, image missing. */
+  check(settings: SandboxSettings): Promise<void>
   /** How many sessions with these settings the engine can hold at once (the default of `agent batch --parallel`). */
   capacity(settings: SandboxSettings): Promise<number>
 }

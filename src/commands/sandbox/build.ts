@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {createDockerClient, describeDockerEndpoint, pingDocker} from '../../sandbox/docker-client.js'
+import {pushImage} from '../../sandbox/swarm/registry-push.js'
 import {
   defaultImageName,
   ensureImage,
@@ -45,6 +46,10 @@ export default class SandboxBuild extends BaseCommand<typeof SandboxBuild> {
     tag: Flags.string({description: 'Image name to build.', default: defaultImageName(), noCacheDefault: true}),
     verbose: Flags.boolean({char: 'v', description: 'Show the output of debootstrap, apt and docker.', default: false}),
     json: Flags.boolean({description: 'Print the result as JSON on stdout.', default: false}),
+    push: Flags.string({
+      description:
+        'Then push the image to this registry (host:port, or http://host:port for a plain-HTTP one) for the nodes of the swarm engine; skipped when it is there already.',
+    }),
   }
 
   async run(): Promise<void> {
@@ -79,12 +84,16 @@ export default class SandboxBuild extends BaseCommand<typeof SandboxBuild> {
         )
       }
       this.logger.info({result}, 'sandbox build')
+      const pushed = flags.push
+        ? await pushImage(docker, image.name, flags.push, {log: (line) => progress.note(line)})
+        : undefined
       if (flags.json) {
         process.stdout.write(
-          `${JSON.stringify({...image, built: result.built, builder: result.builder ?? null, reason: result.reason, durationMs: result.durationMs}, null, 2)}\n`,
+          `${JSON.stringify({...image, built: result.built, ...(pushed ? {pushed} : {}), builder: result.builder ?? null, reason: result.reason, durationMs: result.durationMs}, null, 2)}\n`,
         )
       } else {
         process.stdout.write(`${image.name} ${formatSize(image.sizeBytes)}\n`)
+        if (pushed) process.stdout.write(`${pushed}\n`)
       }
     } finally {
       process.removeListener('SIGINT', onSigint)

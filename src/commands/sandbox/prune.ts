@@ -2,6 +2,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {ENGINE_KINDS} from '../../sandbox/create-engine.js'
+import {SwarmSandboxEngine} from '../../sandbox/swarm/swarm-engine.js'
 import {connectAndPingDocker} from '../../sandbox/docker-client.js'
 import {
   executePrune,
@@ -37,10 +39,17 @@ export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
       multiple: true,
     }),
     json: Flags.boolean({description: 'Print the plan and the result as JSON on stdout.', default: false}),
+    engine: Flags.option({
+      options: ENGINE_KINDS,
+      default: 'docker' as const,
+      description:
+        'swarm: remove the services and networks of sessions a killed CLI left on the cluster (DOCKER_HOST is its manager).',
+    })(),
   }
 
   async run(): Promise<void> {
     const {flags} = this
+    if (flags.engine === 'swarm') return this.pruneSwarm()
     const {docker, endpoint} = await connectAndPingDocker()
     const inventory = await listManaged(docker, endpoint, {labels: flags.label ?? [], probe: localOwnerProbe()})
     const plan = planPrune(inventory, {all: flags.all, force: flags.force})
@@ -61,6 +70,21 @@ export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
       for (const f of report.failed) process.stderr.write(`could not remove ${f.kind} ${f.id}: ${f.error}\n`)
     }
     if (report.failed.length > 0) this.exit(1)
+  }
+
+  /** Swarm sessions are services with an overlay network each; nothing of them lives on this host. */
+  private async pruneSwarm(): Promise<void> {
+    const engine = new SwarmSandboxEngine({logger: this.logger})
+    const {flags} = this
+    const result = await engine.prune({all: flags.all || flags.force, dryRun: flags['dry-run']})
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({dryRun: flags['dry-run'], ...result}, null, 2)}\n`)
+      return
+    }
+    const verb = flags['dry-run'] ? 'would remove' : 'removed'
+    for (const name of result.services) process.stdout.write(`${verb} service ${name}\n`)
+    for (const name of result.networks) process.stdout.write(`${verb} network ${name}\n`)
+    if (result.services.length + result.networks.length === 0) process.stdout.write('nothing to remove on the swarm\n')
   }
 }
 

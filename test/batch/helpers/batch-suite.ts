@@ -113,7 +113,7 @@ export class BatchSuite {
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 280_000)
     const exited = new Promise<number | null>((resolve) =>
       child.on('close', (code) => {
         clearTimeout(timer)

@@ -1,0 +1,89 @@
+// A minimal client of the registry HTTP API (v2): plain requests to REGISTRY (https, or http:// when given).
+import http from 'node:http'
+import https from 'node:https'
+import type {Readable} from 'node:stream'
+
+export interface RegistryResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: Buffer
+}
+
+export interface RegistryClient {
+  /** host:port as image references name it. */
+  readonly host: string
+  readonly base: string
+  request(
+    method: string,
+    pathAndQuery: string,
+    options?: {headers?: Record<string, string>; body?: Buffer | Readable; expect?: number[]},
+  ): Promise<RegistryResponse>
+}
+
+/** REGISTRY is `host:port` (https) or `http://host:port` (a plain-HTTP registry on a private network). */
+export function registryClient(registry: string): RegistryClient {
+  const withScheme = /^https?:\/\//.test(registry) ? registry : `https://${registry}`
+  const url = new URL(withScheme)
+  const base = `${url.protocol}//${url.host}`
+  const transport = url.protocol === 'http:' ? http : https
+  return {
+    host: url.host,
+    base,
+    request(method, pathAndQuery, options = {}) {
+      return new Promise((resolve, reject) => {
+        const request = transport.request(
+          new URL(pathAndQuery, base),
+          {method, headers: {...options.headers}},
+          (response) => {
+            const chunks: Buffer[] = []
+            response.on('data', (chunk: Buffer) => chunks.push(chunk))
+            response.on('end', () => {
+              const result = {status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks)}
+              if (options.expect && !options.expect.includes(result.status)) {
+                const text = result.body.toString('utf8').slice(0, 200).trim()
+                reject(
+                  new Error(`${method} ${pathAndQuery.split('?')[0]}: HTTP ${result.status}${text ? ` ${text}` : ''}`),
+                )
+              } else resolve(result)
+            })
+            response.on('error', reject)
+          },
+        )
+        request.on('error', reject)
+        const body = options.body
+        if (body === undefined) request.end()
+        else if (Buffer.isBuffer(body)) request.end(body)
+        else {
+          body.on('error', (error) => request.destroy(error))
+          body.pipe(request)
+        }
+      })
+    },
+  }
+}
+
+/** The schema-2 manifest of `repository:tag`, or undefined when the registry has none. */
+export async function registryManifest(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+): Promise<{config?: {digest?: string}} | undefined> {
+  const manifest = await client.request('GET', `/v2/${repository}/manifests/${tag}`, {
+    headers: {accept: 'application/vnd.docker.distribution.manifest.v2+json'},
+    expect: [200, 404],
+  })
+  if (manifest.status === 404) return undefined
+  return JSON.parse(manifest.body.toString('utf8')) as {config?: {digest?: string}}
+}
+
+/** The labels of an image in the registry (from its config), without pulling it. */
+export async function registryImageLabels(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+): Promise<Record<string, string> | undefined> {
+  const digest = (await registryManifest(client, repository, tag))?.config?.digest
+  if (!digest) return undefined
+  const config = await client.request('GET', `/v2/${repository}/blobs/${digest}`, {expect: [200]})
+  return (JSON.parse(config.body.toString('utf8')) as {config?: {Labels?: Record<string, string>}}).config?.Labels
+}
