@@ -88,6 +88,8 @@ export class SwarmSandboxEngine implements SandboxEngine {
     let service: Dockerode.Service | undefined
     let network: string | undefined
     let socket: Duplex | undefined
+    /** The node the task landed on: a failure from then on names it, so a retry keeps off it. */
+    let placedOn: string | undefined
     const removeAll = () => this.removeSession(service, network)
     const pending = {id, close: removeAll, keep: async () => (await removeAll(), 'removed' as const)}
     this.options.cleanup?.add(pending)
@@ -106,6 +108,7 @@ export class SwarmSandboxEngine implements SandboxEngine {
         }),
       )
       const task = await this.runningTask(serviceName(id), options.signal)
+      placedOn = task.node.hostname
       const nodeDocker = this.nodeEngine(task.node)
       const container = nodeDocker.getContainer(task.containerId)
       socket = await attachMainProcess(container)
@@ -156,7 +159,10 @@ export class SwarmSandboxEngine implements SandboxEngine {
     } catch (error) {
       socket?.destroy()
       await removeAll().catch(() => undefined)
-      throw openFailure(error, {signal: options.signal, hostWorkspace, settings})
+      const failure = openFailure(error, {signal: options.signal, hostWorkspace, settings})
+      throw placedOn && !(failure instanceof NodeDownError)
+        ? new NodeDownError(`${failure.message} (on node ${placedOn})`, placedOn)
+        : failure
     } finally {
       this.options.cleanup?.delete(pending)
     }
