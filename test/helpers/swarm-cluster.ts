@@ -50,122 +50,142 @@ export async function startSwarmCluster(): Promise<SwarmCluster> {
   const sw = `${tag}-0`
   const hostIf = `${tag}h`
   const namespaces: string[] = []
-  const processes: ChildProcess[] = []
   fs.mkdirSync(CACHE, {recursive: true})
-  // The switch: a bridge in a namespace of its own (the host's firewall never sees the nodes' traffic).
-  ip('netns', 'add', sw)
-  namespaces.push(sw)
-  ip('-n', sw, 'link', 'add', 'br0', 'type', 'bridge')
-  ip('-n', sw, 'link', 'set', 'br0', 'up')
-  ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'up0', 'netns', sw)
-  ip('-n', sw, 'link', 'set', 'up0', 'master', 'br0', 'up')
-  ip('addr', 'add', `${SUBNET}.1/24`, 'dev', hostIf)
-  ip('link', 'set', hostIf, 'up')
-
-  // The registry, on the host side of the switch.
-  const registryRoot = path.join(CACHE, 'registry')
-  fs.mkdirSync(registryRoot, {recursive: true})
-  const registryConfig = path.join(CACHE, 'registry.yml')
-  fs.writeFileSync(
-    registryConfig,
-    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${registryRoot}\n` +
-      `  delete:\n    enabled: true\nhttp:\n  addr: ${SUBNET}.1:5000\n`,
-  )
-  const registryProcess = spawn('docker-registry', ['serve', registryConfig], {stdio: 'ignore'})
-  processes.push(registryProcess)
-
-  const nodes: (SwarmNodeHandle & {stop(): Promise<void>})[] = []
-  for (const n of [1, 2, 3]) {
-    const ns = `${tag}-${n}`
-    ip('netns', 'add', ns)
-    namespaces.push(ns)
-    ip('link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', `v${n}`, 'netns', sw)
-    ip('-n', sw, 'link', 'set', `v${n}`, 'master', 'br0', 'up')
-    ip('-n', ns, 'addr', 'add', `${SUBNET}.1${n}/24`, 'dev', 'eth0')
-    ip('-n', ns, 'link', 'set', 'eth0', 'up')
-    ip('-n', ns, 'link', 'set', 'lo', 'up')
-    const root = path.join(CACHE, `node${n}`)
-    // A run killed half-way leaves namespace and overlay mounts under the node's folders: let go of them first.
-    const mounts = fs
-      .readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((line) => line.split(' ')[1] ?? '')
-    for (const mount of mounts
-      .filter((m) => m.startsWith(`${root}/`))
-      .sort()
-      .reverse())
-      execFileSync('umount', ['-l', mount], {stdio: 'ignore'})
-    for (const stale of ['swarm', 'network', 'containers', 'volumes', 'exec', 'containerd'])
-      fs.rmSync(path.join(root, stale), {recursive: true, force: true})
-    fs.mkdirSync(root, {recursive: true})
-    const host = `tcp://${SUBNET}.1${n}:${PORT}`
-    let daemon: ChildProcess | undefined
-    const start = async () => {
-      const log = fs.openSync(path.join(root, 'dockerd.log'), 'a')
-      // Only the network namespace is entered (`ip netns exec` would remount /sys and hide the cgroups).
-      daemon = spawn(
-        'unshare',
-        [
-          '--uts',
-          'sh',
-          '-c',
-          `hostname node${n}; exec nsenter --net=/var/run/netns/${ns} dockerd --tls=false --host ${host} ` +
-            `--data-root ${root}/data --exec-root ${root}/exec --pidfile ${root}/dockerd.pid ` +
-            `--containerd-namespace ${tag}-${n} --containerd-plugins-namespace ${tag}-${n}p ` +
-            `--no-new-privileges --insecure-registry ${SUBNET}.1:5000`,
-        ],
-        {stdio: ['ignore', log, log]},
-      )
-      fs.closeSync(log)
-      await waitForDaemon(host)
-    }
-    const stop = async (signal: NodeJS.Signals) => {
-      const running = daemon
-      if (!running || running.exitCode !== null || running.signalCode !== null) return
-      const exited = new Promise((resolve) => running.once('exit', resolve))
-      running.kill(signal)
-      await exited
-    }
-    nodes.push({name: `node${n}`, host, start, crash: () => stop('SIGKILL'), stop: () => stop('SIGTERM')})
-  }
-  await Promise.all(nodes.map((node) => node.start()))
-  const manager = nodes[0]!.host
+  const nodes: (SwarmNodeHandle & {stop(): Promise<void>; running(): boolean})[] = []
   const docker = (host: string) => createDockerFromEnv({DOCKER_HOST: host})
-  await docker(manager).swarmInit({ListenAddr: `${SUBNET}.11:2377`, AdvertiseAddr: `${SUBNET}.11:2377`})
-  const token = ((await docker(manager).swarmInspect()) as {JoinTokens: {Worker: string}}).JoinTokens.Worker
-  for (const node of nodes.slice(1))
-    await docker(node.host).swarmJoin({
-      ListenAddr: `0.0.0.0:2377`,
-      AdvertiseAddr: node.host.replace('tcp://', '').replace(`:${PORT}`, ':2377'),
-      RemoteAddrs: [`${SUBNET}.11:2377`],
-      JoinToken: token,
-    })
-
-  return {
-    manager,
-    registry: `http://${SUBNET}.1:5000`,
-    nodes,
-    async dispose() {
-      for (const node of nodes) {
-        await docker(node.host)
-          .swarmLeave({force: true})
-          .catch(() => undefined)
-      }
-      for (const node of nodes) await node.stop().catch(() => undefined)
-      registryProcess.kill('SIGTERM')
+  let registryProcess: ChildProcess | undefined
+  const dispose = async () => {
+    for (const node of nodes) {
+      await docker(node.host)
+        .swarmLeave({force: true})
+        .catch(() => undefined)
+    }
+    // A node whose daemon was killed still has its containerd and containers: started again, it stops them.
+    for (const node of nodes) {
+      if (!node.running()) await node.start().catch(() => undefined)
+      await node.stop().catch(() => undefined)
+    }
+    registryProcess?.kill('SIGTERM')
+    try {
+      ip('link', 'delete', hostIf)
+    } catch {
+      // gone with its namespace
+    }
+    for (const ns of namespaces) {
       try {
-        ip('link', 'delete', hostIf)
+        ip('netns', 'delete', ns)
       } catch {
-        // gone with its namespace
+        // already gone
       }
-      for (const ns of namespaces) {
-        try {
-          ip('netns', 'delete', ns)
-        } catch {
-          // already gone
-        }
+    }
+  }
+  try {
+    return await setUp()
+  } catch (error) {
+    await dispose()
+    throw error
+  }
+
+  async function setUp(): Promise<SwarmCluster> {
+    // The switch: a bridge in a namespace of its own (the host's firewall never sees the nodes' traffic).
+    ip('netns', 'add', sw)
+    namespaces.push(sw)
+    ip('-n', sw, 'link', 'add', 'br0', 'type', 'bridge')
+    ip('-n', sw, 'link', 'set', 'br0', 'up')
+    ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'up0', 'netns', sw)
+    ip('-n', sw, 'link', 'set', 'up0', 'master', 'br0', 'up')
+    ip('addr', 'add', `${SUBNET}.1/24`, 'dev', hostIf)
+    ip('link', 'set', hostIf, 'up')
+
+    // The registry, on the host side of the switch.
+    const registryRoot = path.join(CACHE, 'registry')
+    fs.mkdirSync(registryRoot, {recursive: true})
+    const registryConfig = path.join(CACHE, 'registry.yml')
+    fs.writeFileSync(
+      registryConfig,
+      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${registryRoot}\n` +
+        `  delete:\n    enabled: true\nhttp:\n  addr: ${SUBNET}.1:5000\n`,
+    )
+    registryProcess = spawn('docker-registry', ['serve', registryConfig], {stdio: 'ignore'})
+
+    for (const n of [1, 2, 3]) {
+      const ns = `${tag}-${n}`
+      ip('netns', 'add', ns)
+      namespaces.push(ns)
+      ip('link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', `v${n}`, 'netns', sw)
+      ip('-n', sw, 'link', 'set', `v${n}`, 'master', 'br0', 'up')
+      ip('-n', ns, 'addr', 'add', `${SUBNET}.1${n}/24`, 'dev', 'eth0')
+      ip('-n', ns, 'link', 'set', 'eth0', 'up')
+      ip('-n', ns, 'link', 'set', 'lo', 'up')
+      const root = path.join(CACHE, `node${n}`)
+      // A run killed half-way leaves namespace and overlay mounts under the node's folders: let go of them first.
+      const mounts = fs
+        .readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .map((line) => line.split(' ')[1] ?? '')
+      for (const mount of mounts
+        .filter((m) => m.startsWith(`${root}/`))
+        .sort()
+        .reverse())
+        execFileSync('umount', ['-l', mount], {stdio: 'ignore'})
+      for (const stale of ['data/swarm', 'data/network', 'data/containers', 'data/volumes', 'exec'])
+        fs.rmSync(path.join(root, stale), {recursive: true, force: true})
+      fs.mkdirSync(root, {recursive: true})
+      const host = `tcp://${SUBNET}.1${n}:${PORT}`
+      let daemon: ChildProcess | undefined
+      const start = async () => {
+        const log = fs.openSync(path.join(root, 'dockerd.log'), 'a')
+        // Only the network namespace is entered (`ip netns exec` would remount /sys and hide the cgroups).
+        daemon = spawn(
+          'unshare',
+          [
+            '--uts',
+            'sh',
+            '-c',
+            `hostname node${n}; exec nsenter --net=/var/run/netns/${ns} dockerd --tls=false --host ${host} ` +
+              `--data-root ${root}/data --exec-root ${root}/exec --pidfile ${root}/dockerd.pid ` +
+              `--containerd-namespace ${tag}-${n} --containerd-plugins-namespace ${tag}-${n}p ` +
+              `--no-new-privileges --insecure-registry ${SUBNET}.1:5000`,
+          ],
+          {stdio: ['ignore', log, log]},
+        )
+        fs.closeSync(log)
+        await waitForDaemon(host)
       }
-    },
+      const stop = async (signal: NodeJS.Signals) => {
+        const running = daemon
+        if (!running || running.exitCode !== null || running.signalCode !== null) return
+        const exited = new Promise((resolve) => running.once('exit', resolve))
+        running.kill(signal)
+        await exited
+      }
+      nodes.push({
+        name: `node${n}`,
+        host,
+        start,
+        crash: () => stop('SIGKILL'),
+        stop: () => stop('SIGTERM'),
+        running: () => daemon !== undefined && daemon.exitCode === null && daemon.signalCode === null,
+      })
+    }
+    await Promise.all(nodes.map((node) => node.start()))
+    const manager = nodes[0]!.host
+    await docker(manager).swarmInit({ListenAddr: `${SUBNET}.11:2377`, AdvertiseAddr: `${SUBNET}.11:2377`})
+    const token = ((await docker(manager).swarmInspect()) as {JoinTokens: {Worker: string}}).JoinTokens.Worker
+    for (const node of nodes.slice(1))
+      await docker(node.host).swarmJoin({
+        ListenAddr: `0.0.0.0:2377`,
+        AdvertiseAddr: node.host.replace('tcp://', '').replace(`:${PORT}`, ':2377'),
+        RemoteAddrs: [`${SUBNET}.11:2377`],
+        JoinToken: token,
+      })
+
+    return {
+      manager,
+      registry: `http://${SUBNET}.1:5000`,
+      nodes,
+      dispose,
+    }
   }
 }
 
