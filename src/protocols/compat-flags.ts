@@ -63,7 +63,8 @@ export function readCompatFlags(flags: CompatFlagValues): CompatSettings {
   }
   if (flags['allowed-tools'] !== undefined) unsupported.push('--allowed-tools (approve through canUseTool instead)')
   if (flags['fork-session']) unsupported.push('--fork-session')
-  if (flags['mcp-config'] !== undefined) unsupported.push('--mcp-config (MCP servers are not supported yet)')
+  if (flags['mcp-config'] !== undefined)
+    unsupported.push('--mcp-config (list MCP servers under mcpServers in .qwen/settings.json)')
   if (flags['fallback-model'] !== undefined) unsupported.push('--fallback-model')
   return {
     sdkMode,
