@@ -33,7 +33,7 @@ async function running(): Promise<number> {
 }
 
 describe('agent diff into a pipe closed early', () => {
-  it('ends cleanly, prints no error, and leaves the kept container stopped', async () => {
+  it('ends cleanly with stdout alone piped, prints no error, and leaves the kept container stopped', async () => {
     expect(sessionId).not.toBe('')
     const script = `"${process.execPath}" "${CLI}" diff ${sessionId} 2>diff.err | head -3; echo "diff exit \${PIPESTATUS[0]}"; cat diff.err`
     const {stdout} = await promisify(execFile)('bash', ['-c', script], {
@@ -41,10 +41,21 @@ describe('agent diff into a pipe closed early', () => {
       env: suite.env() as NodeJS.ProcessEnv,
       timeout: 90_000,
     })
-    const lines = stdout.split('\n')
-    expect(lines.slice(0, 3).join('\n')).toMatch(/big\.txt/)
+    expect(stdout.split('\n').slice(0, 3).join('\n')).toMatch(/big\.txt/)
     expect(stdout).toContain('diff exit 0')
     expect(stdout).not.toMatch(/EPIPE|Error|at .*\.js:\d+/)
+    expect(await running()).toBe(0)
+    expect(await containersOf(project)).toHaveLength(1)
+  }, 120_000)
+
+  it('ends cleanly with stdout and stderr both into the closed pipe, and leaves the container stopped', async () => {
+    const script = `"${process.execPath}" "${CLI}" diff ${sessionId} 2>&1 | head -3 >/dev/null; echo "diff exit \${PIPESTATUS[0]}"`
+    const {stdout} = await promisify(execFile)('bash', ['-c', script], {
+      cwd: project,
+      env: suite.env() as NodeJS.ProcessEnv,
+      timeout: 90_000,
+    })
+    expect(stdout.trim()).toBe('diff exit 0')
     expect(await running()).toBe(0)
     expect(await containersOf(project)).toHaveLength(1)
   }, 120_000)
