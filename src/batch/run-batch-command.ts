@@ -4,7 +4,7 @@ import os from 'node:os'
 import type {Config as OclifConfig} from '@oclif/core'
 
 import {shareModelClient} from '../agent/shared-model-client.js'
-import {DEFAULT_MAX_TURNS} from '../cli/run-task.js'
+import {DEFAULT_MAX_TURNS} from '../cli/session-flags.js'
 import {assertProjectDirectory, loadContributions, loadSessionConfig, type SessionFlags} from '../cli/run-wiring.js'
 import {ExitCode} from '../errors.js'
 import type {Logger} from '../logging/logger.js'

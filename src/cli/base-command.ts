@@ -22,6 +22,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>
   protected logger!: Logger
   protected logFile!: string
+  private debugLogging = false
 
   override async init(): Promise<void> {
     await super.init()
@@ -37,6 +38,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.logger = logger.child({command: this.id})
     this.logFile = file
     if (debug) process.stderr.write(`debug log: ${file}\n`)
+    this.debugLogging = debug
     this.logger.debug({argv: this.argv}, 'command start')
     // `agent diff <id> | head -3`: the rest of the output is dropped, the command still cleans up after itself.
     for (const [name, stream] of [
@@ -44,6 +46,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       ['stderr', process.stderr],
     ] as const)
       tolerateClosedReader(stream, () => this.logger.debug({stream: name}, 'reader closed early; output dropped'))
+  }
+
+  /**
+   * `DEBUG`/`DEBUG_MODE` may also come from the project's `.qwen/.env`, known only once the command has loaded its
+   * config: raise the log level then (never lower it). Loggers made from `this.logger` afterwards log at debug too.
+   */
+  protected followConfigDebug = (config: {debug: boolean}): void => {
+    if (!config.debug || this.debugLogging) return
+    this.debugLogging = true
+    this.logger.level = 'debug'
+    process.stderr.write(`debug log: ${this.logFile}\n`)
+    this.logger.debug({argv: this.argv}, 'debug logging on (from the project config)')
   }
 
   /** Every failure ends here: known errors as one line, unknown ones with a pointer to the log. */

@@ -22,6 +22,7 @@ import {NO_TOOL_SOURCES, type SessionToolSources} from '../tools/open-tool-sourc
 import {contextLimits} from './context-limits.js'
 import {Interrupts} from './interrupts.js'
 import {readPrompt} from './read-prompt.js'
+import {DEFAULT_MAX_TURNS} from './session-flags.js'
 import {
   assertProjectDirectory,
   loadContributions,
@@ -34,9 +35,6 @@ import {
 import {loadRunContext, runSystemPrompt} from './run-context.js'
 import {FRESH_SANDBOX_NOTE, openConversation, type OpenedConversation} from '../sessions/index.js'
 import {describeNetwork} from '../config/network-setting.js'
-
-/** Without --max-turns or model.maxSessionTurns a run still ends: a model stuck in a loop costs money. */
-export const DEFAULT_MAX_TURNS = 50
 
 /** What `agent run` parsed: its flags and the PROMPT argument. */
 export interface RunTaskFlags extends Omit<SessionFlags, 'approval-mode'>, CompatFlagValues {
@@ -61,6 +59,8 @@ export interface RunTaskOptions {
   /** oclif's config: plugins' hooks and the CLI's version. */
   oclif: OclifConfig
   logger: Logger
+  /** Sees the loaded config first (the command raises its log level when the project's `.qwen/.env` sets DEBUG). */
+  onConfig?: (config: AgentConfig) => void
 }
 
 /** The run's exit code, plus a line for stderr (how to get at kept changes). */
@@ -69,7 +69,13 @@ export interface RunTaskResult {
   hint?: string
 }
 
-export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTaskOptions): Promise<RunTaskResult> {
+export async function runTask({
+  flags,
+  prompt: promptArg,
+  oclif,
+  logger,
+  onConfig,
+}: RunTaskOptions): Promise<RunTaskResult> {
   const format = flags['output-format']
   const compat = readCompatFlags(flags)
   for (const notice of compat.unsupported) process.stderr.write(`Note: ${notice}\n`)
@@ -92,10 +98,11 @@ export async function runTask({flags, prompt: promptArg, oclif, logger}: RunTask
   const interrupts = new Interrupts()
   let config: AgentConfig | undefined
   try {
-    if (compat.sdkMode) return await serveSdk({flags, compat, sessionId, oclif, logger, interrupts})
+    if (compat.sdkMode) return await serveSdk({flags, compat, sessionId, oclif, logger, interrupts, onConfig})
     const prompt = await readPrompt(promptArg, flags.prompt, flags['prompt-file'])
     await assertProjectDirectory(flags.cwd ?? process.cwd())
     config = sessionConfig(flags, compat)
+    onConfig?.(config)
     await assertProjectDirectory(config.projectRoot)
     reportConfigNotices(config)
     // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
@@ -369,9 +376,11 @@ async function serveSdk(input: {
   oclif: OclifConfig
   logger: Logger
   interrupts: Interrupts
+  onConfig: RunTaskOptions['onConfig']
 }): Promise<RunTaskResult> {
   const {flags, compat, oclif, logger, interrupts} = input
   const config = sessionConfig(flags, compat)
+  input.onConfig?.(config)
   await assertProjectDirectory(config.projectRoot)
   reportConfigNotices(config)
   const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})

@@ -1,6 +1,9 @@
 // The flags of every command that opens an agent session (run, chat, and some for acp): one definition each.
 import {Flags} from '@oclif/core'
 
+/** Without --max-turns or model.maxSessionTurns a session still ends: a model stuck in a loop costs money. */
+export const DEFAULT_MAX_TURNS = 50
+
 export const sessionFlags = {
   cwd: Flags.string({description: 'Project directory to work on (default: the current directory).'}),
   model: Flags.string({char: 'm', description: 'Model name (overrides OPENAI_MODEL and settings model.name).'}),

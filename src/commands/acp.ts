@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {sessionFlags} from '../cli/session-flags.js'
+import {DEFAULT_MAX_TURNS, sessionFlags} from '../cli/session-flags.js'
 import {
   assertProjectDirectory,
   loadContributions,
@@ -17,8 +17,6 @@ import {serveAcp, type AcpSessionParts} from '../protocols/acp/acp-server.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import type {SessionToolSources} from '../tools/open-tool-sources.js'
-
-const DEFAULT_MAX_TURNS = 50
 
 export default class Acp extends BaseCommand<typeof Acp> {
   static override summary = 'Serve an editor (Zed, JetBrains, Neovim) over the Agent Client Protocol on stdin/stdout'
@@ -66,6 +64,7 @@ export default class Acp extends BaseCommand<typeof Acp> {
         },
         openSession: async (cwd, signal): Promise<AcpSessionParts> => {
           const config = loadSessionConfig(sessionFlags(cwd))
+          this.followConfigDebug(config)
           await assertProjectDirectory(config.projectRoot)
           reportConfigNotices(config)
           const {tools, auth: registry, sources} = await loadContributions(this.config, config)

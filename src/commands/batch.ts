@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {runBatchCommand} from '../batch/run-batch-command.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {DEFAULT_MAX_TURNS} from '../cli/run-task.js'
+import {DEFAULT_MAX_TURNS} from '../cli/session-flags.js'
 import {ENGINE_KINDS} from '../sandbox/create-engine.js'
 
 export default class Batch extends BaseCommand<typeof Batch> {

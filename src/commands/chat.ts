@@ -6,7 +6,7 @@ import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {sessionFlags} from '../cli/session-flags.js'
+import {DEFAULT_MAX_TURNS, sessionFlags} from '../cli/session-flags.js'
 import {
   assertProjectDirectory,
   loadContributions,
@@ -26,7 +26,6 @@ import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import {NO_TOOL_SOURCES, type SessionToolSources} from '../tools/open-tool-sources.js'
 
 /** Without model.maxSessionTurns each message still ends: a model stuck in a loop costs money. */
-const DEFAULT_MAX_TURNS = 50
 
 export default class Chat extends BaseCommand<typeof Chat> {
   static override summary = 'Start an interactive session (also: `agent` with no arguments on a terminal)'
@@ -68,6 +67,7 @@ export default class Chat extends BaseCommand<typeof Chat> {
       })
     }
     const config = loadSessionConfig(flags)
+    this.followConfigDebug(config)
     await assertProjectDirectory(config.projectRoot)
     // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
     const context = await loadRunContext(config, {logger: this.logger})

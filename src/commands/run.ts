@@ -2,8 +2,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {sessionFlags} from '../cli/session-flags.js'
-import {DEFAULT_MAX_TURNS, runTask} from '../cli/run-task.js'
+import {DEFAULT_MAX_TURNS, sessionFlags} from '../cli/session-flags.js'
+import {runTask} from '../cli/run-task.js'
 import {ExitCode} from '../errors.js'
 import {OUTPUT_FORMATS} from '../output/renderer.js'
 import {INPUT_FORMATS} from '../protocols/compat-flags.js'
@@ -128,7 +128,13 @@ export default class Run extends BaseCommand<typeof Run> {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Run)
-    const outcome = await runTask({flags, prompt: args.prompt, oclif: this.config, logger: this.logger})
+    const outcome = await runTask({
+      flags,
+      prompt: args.prompt,
+      oclif: this.config,
+      logger: this.logger,
+      onConfig: this.followConfigDebug,
+    })
     if (outcome.hint) process.stderr.write(outcome.hint)
     if (outcome.exitCode !== ExitCode.ok) this.exit(outcome.exitCode)
   }
