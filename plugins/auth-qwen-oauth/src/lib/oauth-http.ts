@@ -8,28 +8,38 @@ export interface OAuthResponse {
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
+/** An OAuth server that accepts the connection and never answers must not hang a run (or a login) for ever. */
+export const OAUTH_REQUEST_TIMEOUT_MS = 30_000
+
+const REACH_HINT = 'Check the network connection, or the Qwen OAuth endpoint settings'
+
 export async function postForm(
   fetchImpl: FetchLike,
   url: string,
   form: Record<string, string>,
   signal?: AbortSignal,
+  timeoutMs = OAUTH_REQUEST_TIMEOUT_MS,
 ): Promise<OAuthResponse> {
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const requestSignal = signal ? AbortSignal.any([signal, timeout]) : timeout
   let response: Response
+  let text: string
   try {
     response = await fetchImpl(url, {
       method: 'POST',
       headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'},
       body: new URLSearchParams(form).toString(),
-      ...(signal ? {signal} : {}),
+      signal: requestSignal,
     })
+    text = await response.text()
   } catch (error) {
     if (signal?.aborted) throw error
+    if (timeout.aborted) throw new AuthError(`${url} did not answer within ${timeoutMs / 1000} s`, {hint: REACH_HINT})
     const cause = (error as {cause?: {code?: string; message?: string}}).cause
     throw new AuthError(`Could not reach ${url} (${cause?.code ?? cause?.message ?? (error as Error).message})`, {
-      hint: 'Check the network connection, or the Qwen OAuth endpoint settings',
+      hint: REACH_HINT,
     })
   }
-  const text = await response.text()
   let body: Record<string, unknown> = {}
   try {
     const parsed: unknown = JSON.parse(text)
