@@ -2,10 +2,7 @@
 // and everything restored at the end (also on SIGTERM/SIGHUP, when the sandbox is kept).
 import type {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {ChatTerminal} from './chat-options.js'
-
-const PASTE_ON = '\u001B[?2004h'
-const PASTE_OFF = '\u001B[?2004l'
-const SHOW_CURSOR = '\u001B[?25h'
+import {BRACKETED_PASTE_OFF as PASTE_OFF, BRACKETED_PASTE_ON as PASTE_ON, SHOW_CURSOR} from './terminal-modes.js'
 
 export interface TerminalHandlers {
   data(data: Buffer): void

@@ -2,10 +2,8 @@
 import {stripAnsi} from '../output/terminal-text.js'
 import type {ChatScreen} from './chat-screen.js'
 import type {LiveTerminal, TerminalHost} from './interactive-shell.js'
+import {ALT_SCREEN_OFF, ALT_SCREEN_ON, SHOW_CURSOR} from './terminal-modes.js'
 
-const ALT_SCREEN_ON = '\u001B[?1049h'
-const ALT_SCREEN_OFF = '\u001B[?1049l'
-const SHOW_CURSOR = '\u001B[?25h'
 const CTRL_F = 0x06
 
 export class CommandFocus implements TerminalHost {

@@ -1,6 +1,7 @@
 // The screen model: finished output is appended above (the terminal's own scrollback), and a few live lines at the
 // bottom are redrawn in place with cursor movement, rewriting only the lines that changed.
 import {truncate, visibleWidth} from '../output/text-width.js'
+import {HIDE_CURSOR, SHOW_CURSOR} from './terminal-modes.js'
 
 const ESC = '\u001B['
 const up = (n: number) => (n > 0 ? `${ESC}${n}A` : '')
@@ -8,8 +9,6 @@ const down = (n: number) => (n > 0 ? `${ESC}${n}B` : '')
 const right = (n: number) => (n > 0 ? `${ESC}${n}C` : '')
 const CLEAR_LINE_END = `${ESC}K`
 const CLEAR_BELOW = `${ESC}J`
-const HIDE_CURSOR = `${ESC}?25l`
-const SHOW_CURSOR = `${ESC}?25h`
 
 export interface LiveFrame {
   lines: string[]
