@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure a Docker engine answers: installs docker.io/debootstrap when missing, starts dockerd when nothing listens.
+# Makes sure a Docker engine answers: installs docker.io, debootstrap and the test tools when missing, starts dockerd when nothing listens.
 set -euo pipefail
 
 need_pkgs=()
@@ -8,6 +8,8 @@ command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
 command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
 # The remote-engine and daemon-fault tests give their second dockerd its own bridge with `ip`.
 command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
+# The swarm test's nodes pull the sandbox image from a registry of the test's own (Debian's, not a container image).
+command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "ci: installing ${need_pkgs[*]}"
   apt-get update -qq

@@ -1,0 +1,174 @@
+// agent batch --engine swarm on a Swarm of three dockerds made by the test: tasks land on every node, a node whose
+// daemon is killed mid-task has its tasks retried elsewhere, nothing is left on the cluster, prune cleans a killed CLI.
+import {execFile} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {promisify} from 'node:util'
+import type Dockerode from 'dockerode'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {createDockerFromEnv} from '../../src/sandbox/docker-connection.js'
+import {defaultImageName} from '../../src/sandbox/image/definition.js'
+import {Labels, managedFilter} from '../../src/sandbox/labels.js'
+import {CLI} from '../e2e/helpers/run-cli.js'
+import {canRunSwarm, startSwarmCluster, type SwarmCluster} from '../helpers/swarm-cluster.js'
+import {BatchSuite, exec, results, taskOf, waitFor} from './helpers/batch-suite.js'
+
+const run = promisify(execFile)
+
+// Root, dockerd and Debian's docker-registry (.ci/ensure-docker.sh installs it); one cluster for the whole file.
+describe.skipIf(!canRunSwarm())('agent batch --engine swarm (three dockerd nodes in network namespaces)', () => {
+  const suite = new BatchSuite()
+  let cluster: SwarmCluster
+  let manager: Dockerode
+  let env: Record<string, string>
+
+  beforeAll(async () => {
+    await suite.start()
+    cluster = await startSwarmCluster()
+    manager = createDockerFromEnv({DOCKER_HOST: cluster.manager})
+    env = {DOCKER_HOST: cluster.manager, SANDBOX_AGENT_REGISTRY: cluster.registry}
+    // The image goes to the registry the way a user sends it (skipped when the registry has it from an earlier run).
+    const pushed = await run(process.execPath, [CLI, 'sandbox', 'build', '--push', cluster.registry], {
+      env: suite.env() as NodeJS.ProcessEnv,
+      cwd: suite.home,
+    })
+    expect(pushed.stdout).toContain(defaultImageName())
+    // Every node pulls it now (from the registry, as Swarm would), so the first task on a node does not wait on a
+    // 450 MB pull and the timing of the batch below is the sessions' own.
+    const reference = `${new URL(cluster.registry).host}/${defaultImageName()}`
+    await Promise.all(cluster.nodes.map((node) => exec('docker', ['-H', node.host, 'pull', '-q', reference])))
+  }, 900_000)
+
+  afterAll(async () => {
+    await cluster?.dispose()
+    await suite.stop()
+  }, 180_000)
+
+  /** Hostname of every node, by node id. */
+  const nodeNames = async () =>
+    new Map((await manager.listNodes()).map((node) => [node.ID!, node.Description?.Hostname ?? node.ID!]))
+  const services = () => manager.listServices({filters: managedFilter()})
+  const networks = () => manager.listNetworks({filters: managedFilter()})
+  /**
+   * The sessions' networks are removed from the cluster at once, but the manager's own engine lists a removed overlay
+   * network until it has let go of its local endpoint (a few seconds; its log says "still has active attachments").
+   */
+  const noNetworksLeft = () => waitFor(async () => (await networks()).length === 0, 60_000)
+  /** This tool's containers on every node's engine, running or not: a removed service's go within seconds. */
+  const noContainersLeft = () =>
+    waitFor(async () => {
+      const lists = await Promise.all(
+        cluster.nodes.map((node) =>
+          createDockerFromEnv({DOCKER_HOST: node.host}).listContainers({all: true, filters: managedFilter()}),
+        ),
+      )
+      return lists.every((list) => list.length === 0)
+    }, 90_000)
+  /** Task id → the node its session's Swarm task runs on now (its workspace label names the task's project). */
+  const runningOn = async (projects: Map<string, string>) => {
+    const names = await nodeNames()
+    const byService = new Map(
+      (await services()).map((service) => [service.ID!, projects.get(service.Spec?.Labels?.[Labels.workspace] ?? '')]),
+    )
+    const tasks = (await manager.listTasks({filters: {'desired-state': ['running']}})) as {
+      ServiceID?: string
+      NodeID?: string
+      Status?: {State?: string}
+    }[]
+    return tasks
+      .filter((task) => task.Status?.State === 'running' && byService.get(task.ServiceID ?? ''))
+      .map((task) => ({id: byService.get(task.ServiceID!)!, node: names.get(task.NodeID ?? '') ?? ''}))
+  }
+  /** Requests the model got for a task (its first one is answered with the command to run). */
+  const asked = (id: string) => suite.server.chatRequests().filter((request) => taskOf(request.body!) === id).length
+
+  it('a dozen tasks on all three nodes; a node killed mid-task: its tasks failed with the reason and retried on another, every task completes, nothing left', async () => {
+    const projects = Array.from({length: 11}, (_, i) => suite.project({'README.md': `project ${i}\n`}))
+    const repo = await suite.repo({'README.md': 'a repository\n'})
+    const tasks = [
+      ...projects.map((dir, i) => ({id: `w${i}`, cwd: dir, prompt: `TASK w${i}: write out-w${i}.txt`})),
+      {id: 'from-repo', repo: `file://${repo}`, prompt: 'TASK from-repo: write a file'},
+    ]
+    const byWorkspace = new Map(projects.map((dir, i) => [dir, `w${i}`]))
+    // The first six are quick (two land on each node); the later ones take long enough for a node to die under them.
+    const slow = new Set(tasks.slice(6).map((task) => task.id))
+    suite.script = (id) => ({command: `${slow.has(id) ? 'sleep 8; ' : ''}echo ${id} > out-${id}.txt`})
+    const out = suite.tempDir('swarm-out-')
+    const batch = suite.spawnBatch(
+      [suite.tasksFile(tasks), '--out', out, '--engine', 'swarm', '--parallel', '6', '--retries', '1'],
+      env,
+    )
+
+    // Kill node3's daemon (a worker) once one of the slow tasks runs its command there.
+    const victim = cluster.nodes[2]!
+    let killedUnder = ''
+    await waitFor(async () => {
+      const running = (await runningOn(byWorkspace)).filter((task) => task.node === victim.name && slow.has(task.id))
+      const busy = running.find((task) => asked(task.id) === 1)
+      if (!busy) return false
+      killedUnder = busy.id
+      return true
+    }, 120_000)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await victim.crash()
+
+    const code = await batch.exited
+    const stderr = batch.stderr()
+    expect(code, stderr).toBe(0)
+    const lines = results(out)
+    expect(lines.map((line) => line.id).sort()).toEqual(tasks.map((task) => task.id).sort())
+    expect(
+      lines.every((line) => line.status === 'success'),
+      JSON.stringify(lines),
+    ).toBe(true)
+    // Landed on every node: node3 finished tasks of its own before it died.
+    expect(new Set(lines.map((line) => line.node))).toEqual(new Set(['node1', 'node2', 'node3']))
+    // The task under the dead node: its attempt failed naming the node, the retry ran elsewhere and succeeded.
+    const retried = lines.find((line) => line.id === killedUnder)!
+    expect(retried).toMatchObject({status: 'success', attempts: 2})
+    expect(retried.node).not.toBe(victim.name)
+    expect(retried.retried?.[0]).toMatch(/went away.* on node3/)
+    expect(stderr).toMatch(new RegExp(`retry ${killedUnder} \\(attempt 2\\): .*node3`))
+    // Tasks not lost finished on their first attempt; nothing ran on node3 after it died.
+    for (const line of lines.filter((l) => !l.retried)) expect(line.attempts).toBe(1)
+    for (const line of lines.filter((l) => l.retried)) expect(line.node).not.toBe(victim.name)
+    // The patches are the tasks' own work, the cloned repository's included.
+    for (const task of tasks)
+      expect(fs.readFileSync(path.join(out, task.id, 'changes.patch'), 'utf8')).toContain(`+++ b/out-${task.id}.txt`)
+
+    // Nothing left on the cluster: no service (removed as each task ended), then no network and no container on any
+    // node, node3's included once its daemon is back (Swarm has it remove the containers of services that are gone).
+    expect(await services()).toEqual([])
+    await victim.start()
+    await noContainersLeft()
+    await noNetworksLeft()
+  }, 400_000)
+
+  it('agent sandbox prune --engine swarm removes what a SIGKILLed batch left on the cluster', async () => {
+    const projects = Array.from({length: 3}, () => suite.project({'README.md': 'x\n'}))
+    const tasks = projects.map((dir, i) => ({id: `k${i}`, cwd: dir, prompt: `TASK k${i}: hang`}))
+    suite.script = () => ({command: 'sleep 600'})
+    const batch = suite.spawnBatch(
+      [suite.tasksFile(tasks), '--out', suite.tempDir('swarm-out-'), '--engine', 'swarm', '--parallel', '3'],
+      env,
+    )
+    await waitFor(() => tasks.every((task) => asked(task.id) === 1), 120_000)
+    batch.kill('SIGKILL')
+    await batch.exited
+    const left = (await services()).map((service) => service.Spec!.Name!)
+    expect(left).toHaveLength(3)
+
+    const pruned = await run(process.execPath, [CLI, 'sandbox', 'prune', '--engine', 'swarm'], {
+      env: suite.env(env) as NodeJS.ProcessEnv,
+      cwd: suite.home,
+    })
+    for (const name of left) {
+      expect(pruned.stdout).toContain(`removed service ${name}\n`)
+      expect(pruned.stdout).toContain(`removed network ${name}-net\n`)
+    }
+    expect(await services()).toEqual([])
+    await noContainersLeft()
+    await noNetworksLeft()
+  }, 300_000)
+})
