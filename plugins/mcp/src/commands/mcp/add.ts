@@ -1,14 +1,9 @@
 // `agent mcp add NAME -- COMMAND ARGS...` / `agent mcp add NAME --url URL`: writes an mcpServers entry, as `qwen mcp add`.
 import {Args, Flags} from '@oclif/core'
-import {
-  AgentCommand,
-  UserInputError,
-  editSettingsFile,
-  loadCommandContext,
-  readSettingsFile,
-} from 'sandboxed-agent/plugin'
+import {AgentCommand, UserInputError, editSettingsFile, loadCommandContext} from 'sandboxed-agent/plugin'
 
 import {serverEntrySchema} from '../../config/server-config.js'
+import {scopeFlag, serversIn} from '../../config/settings-scope.js'
 
 export default class McpAdd extends AgentCommand<typeof McpAdd> {
   static override summary = 'Add an MCP server to the project settings (or, with --scope user, to yours)'
@@ -31,12 +26,7 @@ export default class McpAdd extends AgentCommand<typeof McpAdd> {
   static override flags = {
     url: Flags.string({description: 'The server URL (reached from the host).'}),
     transport: Flags.option({options: ['http', 'sse'] as const, description: 'With --url: http (default) or sse.'})(),
-    scope: Flags.option({
-      options: ['project', 'user'] as const,
-      default: 'project' as const,
-      char: 's',
-      description: 'Which settings file to write.',
-    })(),
+    scope: scopeFlag('Which settings file to write.'),
     env: Flags.string({
       char: 'e',
       multiple: true,
@@ -74,7 +64,7 @@ export default class McpAdd extends AgentCommand<typeof McpAdd> {
 
     const context = loadCommandContext()
     const file = context.settingsFiles[flags.scope]
-    const existing = ((await readSettingsFile(file)).mcpServers ?? {}) as Record<string, unknown>
+    const existing = await serversIn(file)
     const replaced = name in existing
     await editSettingsFile(file, ['mcpServers', name], entry)
     const where = flags.url ? 'reached from this machine' : 'started in the sandbox of each session'

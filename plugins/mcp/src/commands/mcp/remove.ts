@@ -1,12 +1,8 @@
 // `agent mcp remove NAME`: takes a server out of the project settings (or, with --scope user, out of yours).
-import {Args, Flags} from '@oclif/core'
-import {
-  AgentCommand,
-  UserInputError,
-  editSettingsFile,
-  loadCommandContext,
-  readSettingsFile,
-} from 'sandboxed-agent/plugin'
+import {Args} from '@oclif/core'
+import {AgentCommand, UserInputError, editSettingsFile, loadCommandContext} from 'sandboxed-agent/plugin'
+
+import {scopeFlag, serversIn} from '../../config/settings-scope.js'
 
 export default class McpRemove extends AgentCommand<typeof McpRemove> {
   static override summary = 'Remove an MCP server from the project settings (or, with --scope user, from yours)'
@@ -20,22 +16,17 @@ export default class McpRemove extends AgentCommand<typeof McpRemove> {
   }
 
   static override flags = {
-    scope: Flags.option({
-      options: ['project', 'user'] as const,
-      default: 'project' as const,
-      char: 's',
-      description: 'Which settings file to change.',
-    })(),
+    scope: scopeFlag('Which settings file to change.'),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(McpRemove)
     const context = loadCommandContext()
     const file = context.settingsFiles[flags.scope]
-    const servers = ((await readSettingsFile(file)).mcpServers ?? {}) as Record<string, unknown>
+    const servers = await serversIn(file)
     if (!(args.name in servers)) {
       const other = flags.scope === 'project' ? 'user' : 'project'
-      const there = ((await readSettingsFile(context.settingsFiles[other])).mcpServers ?? {}) as Record<string, unknown>
+      const there = await serversIn(context.settingsFiles[other])
       throw new UserInputError(`No MCP server ${args.name} in ${file}`, {
         hint:
           args.name in there
