@@ -141,50 +141,39 @@ await runBench({name: 'many-files', title: '7. Many new files out', order: 7}, a
 
   const oneDiff = await measureCli(AFTER_CLI, ['diff', oneId, '--stat'], one, env)
   raw.oneFileDiff = {ms: oneDiff.ms, peakMiB: oneDiff.peakMiB}
-  const measure = async (label: string, cli: string) => {
-    progress(`${label}: agent diff --stat`)
-    const diff = await measureCli(cli, ['diff', manyId, '--stat'], many, env)
+  // One CLI command on the many-files sandbox: its time against the listing baseline, its peak RSS against one file's.
+  const measureCommand = async (
+    label: string,
+    cli: string,
+    what: {name: string; args: string[]; key: string},
+    extraEnv: Record<string, string> = {},
+  ) => {
+    progress(`${label}: agent ${what.args.join(' ')}`)
+    const result = await measureCli(cli, what.args, many, {...env, ...extraEnv})
     figures.push({
-      figure: `${label}: agent diff --stat, time`,
-      ours: formatMs(diff.ms),
+      figure: `${label}: ${what.name}, time`,
+      ours: formatMs(result.ms),
       baseline: formatMs(baseMs),
-      ratio: ratioText(diff.ms, baseMs),
+      ratio: ratioText(result.ms, baseMs),
       target: '-',
       met: null,
     })
     figures.push({
-      figure: `${label}: agent diff --stat, peak RSS`,
-      ours: mib(diff.peakMiB),
+      figure: `${label}: ${what.name}, peak RSS`,
+      ours: mib(result.peakMiB),
       baseline: mib(oneDiff.peakMiB),
-      ratio: ratioText(diff.peakMiB, oneDiff.peakMiB),
+      ratio: ratioText(result.peakMiB, oneDiff.peakMiB),
       target: '-',
       met: null,
     })
-    notes.push(`${label} diff: exit ${diff.code}; last line: ${lastLine(diff.stdout + diff.stderr).slice(0, 300)}`)
-    raw[`${label}Diff`] = {ms: diff.ms, peakMiB: diff.peakMiB, code: diff.code}
+    const last = lastLine(result.stdout + result.stderr).slice(0, 300)
+    notes.push(`${label} ${what.key.toLowerCase()}: exit ${result.code}; last line: ${last}`)
+    raw[`${label}${what.key}`] = {ms: result.ms, peakMiB: result.peakMiB, code: result.code}
   }
-  const measureApply = async (label: string, cli: string, extraEnv: Record<string, string> = {}) => {
-    progress(`${label}: agent apply --keep`)
-    const apply = await measureCli(cli, ['apply', manyId, '--keep'], many, {...env, ...extraEnv})
-    figures.push({
-      figure: `${label}: agent apply, time`,
-      ours: formatMs(apply.ms),
-      baseline: formatMs(baseMs),
-      ratio: ratioText(apply.ms, baseMs),
-      target: '-',
-      met: null,
-    })
-    figures.push({
-      figure: `${label}: agent apply, peak RSS`,
-      ours: mib(apply.peakMiB),
-      baseline: mib(oneDiff.peakMiB),
-      ratio: ratioText(apply.peakMiB, oneDiff.peakMiB),
-      target: '-',
-      met: null,
-    })
-    notes.push(`${label} apply: exit ${apply.code}; last line: ${lastLine(apply.stdout + apply.stderr).slice(0, 300)}`)
-    raw[`${label}Apply`] = {ms: apply.ms, peakMiB: apply.peakMiB, code: apply.code}
-  }
+  const measure = (label: string, cli: string) =>
+    measureCommand(label, cli, {name: 'agent diff --stat', args: ['diff', manyId, '--stat'], key: 'Diff'})
+  const measureApply = (label: string, cli: string, extraEnv: Record<string, string> = {}) =>
+    measureCommand(label, cli, {name: 'agent apply', args: ['apply', manyId, '--keep'], key: 'Apply'}, extraEnv)
 
   await measure('this build', AFTER_CLI)
   if (BEFORE_CLI) await measure('before', BEFORE_CLI)
