@@ -33,8 +33,8 @@ describe('sandbox isolation', () => {
     const host = info.HostConfig
     expect(host.NetworkMode).toBe('none')
     expect(host.CapDrop).toEqual(['ALL'])
-    // The runner's only capabilities, to start commands as the agent (commands hold none: see below).
-    expect(host.CapAdd ?? []).toEqual(['SETUID', 'SETGID'])
+    // The runner's only capabilities, to start commands as the agent with an empty bounding set (commands hold none).
+    expect(host.CapAdd ?? []).toEqual(['SETUID', 'SETGID', 'SETPCAP'])
     expect(host.SecurityOpt).toContain('no-new-privileges')
     expect(host.Privileged).toBe(false)
     expect(host.Init).toBe(true)
@@ -60,9 +60,9 @@ describe('sandbox isolation', () => {
     expect(volume.Labels[Labels.sessionId]).toBe(session.id)
   })
 
-  it('runs commands as the agent: every id 1000, no group 0, no capability, no-new-privileges', async () => {
+  it('runs commands as the agent: every id 1000, no group 0, no capability in any set, no-new-privileges', async () => {
     const status = (
-      await session.exec("grep -E '^(Uid|Gid|Groups|CapPrm|CapEff|CapAmb|NoNewPrivs):' /proc/self/status").result
+      await session.exec("grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs):' /proc/self/status").result
     ).stdout.text
     expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m)
     expect(status).toMatch(/^Gid:\s+1000\s+1000\s+1000\s+1000$/m)
@@ -70,6 +70,8 @@ describe('sandbox isolation', () => {
     expect(status).toMatch(/^CapPrm:\s+0+$/m)
     expect(status).toMatch(/^CapEff:\s+0+$/m)
     expect(status).toMatch(/^CapAmb:\s+0+$/m)
+    expect(status).toMatch(/^CapInh:\s+0+$/m)
+    expect(status).toMatch(/^CapBnd:\s+0+$/m)
     expect(status).toMatch(/^NoNewPrivs:\s+1$/m)
   })
 

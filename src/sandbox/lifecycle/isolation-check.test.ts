@@ -78,11 +78,19 @@ describe('isolation checks', () => {
   })
 
   it('accept a separated runner only as root with SETUID/SETGID, and commands with no root id or capability', () => {
-    const root = inspect({CapAdd: ['SETUID', 'SETGID']}, {Config: {User: '0:0'}} as never)
+    const root = inspect({CapAdd: ['SETUID', 'SETGID', 'SETPCAP']}, {Config: {User: '0:0'}} as never)
     const separated: SelfTestReport = {
       ...report,
-      command: {uid: [1000, 1000, 1000], gid: [1000, 1000, 1000], groups: '', capPrm: '0000000000000000', capAmb: '0'},
-      runner: {separated: true, uid: 0, capPrm: '00000000000000c0', capEff: '0000000000000000'},
+      command: {
+        uid: [1000, 1000, 1000],
+        gid: [1000, 1000, 1000],
+        groups: '',
+        capPrm: '0000000000000000',
+        capAmb: '0',
+        capInh: '0000000000000000',
+        capBnd: '0000000000000000',
+      },
+      runner: {separated: true, uid: 0, capPrm: '00000000000001c0', capEff: '0000000000000000'},
     }
     expect(inspectProblems(root, settings, 'separate')).toEqual([])
     expect(selfTestProblems(separated, settings, 'separate')).toEqual([])
@@ -100,7 +108,7 @@ describe('isolation checks', () => {
     expect(selfTestProblems(report, settings, 'separate')).toHaveLength(1)
     expect(
       selfTestProblems(
-        {...separated, runner: {...separated.runner!, capPrm: '00000000000800c0'}},
+        {...separated, runner: {...separated.runner!, capPrm: '00000000000801c0'}},
         settings,
         'separate',
       ),
@@ -119,5 +127,24 @@ describe('isolation checks', () => {
         'separate',
       ),
     ).toHaveLength(1)
+    // a bounding set left to commands (the runner's SETUID/SETGID), or not reported at all (a runner older than 5)
+    expect(
+      selfTestProblems(
+        {...separated, command: {...separated.command!, capBnd: '00000000000000c0'}},
+        settings,
+        'separate',
+      ),
+    ).toEqual(['commands keep capabilities 00000000000000c0 in their bounding set'])
+    const {capBnd: _omitted, ...olderCommand} = separated.command!
+    expect(selfTestProblems({...separated, command: olderCommand}, settings, 'separate').join()).toContain(
+      'rebuild the image',
+    )
+    expect(
+      selfTestProblems(
+        {...separated, command: {...separated.command!, capInh: '00000000000000c0'}},
+        settings,
+        'separate',
+      ),
+    ).toEqual(['commands hold capabilities'])
   })
 })

@@ -11,8 +11,16 @@ export interface SelfTestReport {
   gid: number
   capEff: string
   noNewPrivs: string
-  /** Protocol 3: a command's real, effective and saved ids, groups and other capability sets. */
-  command?: {uid: number[]; gid: number[]; groups: string; capPrm: string; capAmb: string}
+  /** Protocol 3: a command's real, effective and saved ids, groups and other capability sets (capInh, capBnd: 5). */
+  command?: {
+    uid: number[]
+    gid: number[]
+    groups: string
+    capPrm: string
+    capAmb: string
+    capInh?: string
+    capBnd?: string
+  }
   /** Protocol 3: the runner's own real uid and capabilities, and whether it runs apart from the commands. */
   runner?: {separated: boolean; uid: number; capPrm: string; capEff: string}
   interfaces: string[]
@@ -58,7 +66,7 @@ export function inspectProblems(
   if (tmpOptions === undefined || !/(^|,)size=\d/.test(tmpOptions)) problems.push('/tmp is not a size-capped tmpfs')
   if ((host.Binds ?? []).length > 0) problems.push(`host directories are bound: ${host.Binds?.join(', ')}`)
   const user = info.Config.User
-  // A separated runner starts as root (holding only SETUID/SETGID) and runs every command as the agent.
+  // A separated runner starts as root (holding only SETUID/SETGID/SETPCAP) and runs every command as the agent.
   if (
     runnerUser === 'separate'
       ? user !== RUNNER_ROOT_USER
@@ -107,7 +115,11 @@ export function selfTestProblems(
   return problems
 }
 
-/** A separated runner: root with at most SETUID/SETGID; commands with no root id, no group 0, no capability at all. */
+/**
+ * A separated runner: root with at most SETUID/SETGID/SETPCAP; commands with no root id, no group 0, no capability in
+ * any set. An empty bounding set too: a command that found a way to exec something with more privilege (a kernel bug,
+ * a missing no-new-privileges) could otherwise get back what the runner holds.
+ */
 function separationProblems(report: SelfTestReport): string[] {
   const {command, runner} = report
   if (!command || !runner?.separated)
@@ -116,12 +128,18 @@ function separationProblems(report: SelfTestReport): string[] {
   const none = (caps: string): boolean => /^0+$/.test(caps)
   if (runner.uid !== 0) problems.push(`the runner runs as uid ${runner.uid}, expected 0`)
   if ((BigInt(`0x${runner.capPrm || '0'}`) & ~RUNNER_CAPABILITY_BITS) !== 0n)
-    problems.push(`the runner holds capabilities ${runner.capPrm}, expected at most SETUID and SETGID`)
+    problems.push(`the runner holds capabilities ${runner.capPrm}, expected at most SETUID, SETGID and SETPCAP`)
   if ([...command.uid, ...command.gid].some((id) => id === 0)) problems.push('commands keep a root id')
   if (command.uid.some((id) => id !== report.uid) || command.gid.some((id) => id !== report.gid))
     problems.push('commands keep another user id (real, effective and saved must match)')
   if (command.groups.split(/\s+/).includes('0')) problems.push('commands are in group 0')
-  if (!none(command.capPrm) || !none(command.capAmb)) problems.push('commands hold capabilities')
+  if (!none(command.capPrm) || !none(command.capAmb) || (command.capInh !== undefined && !none(command.capInh)))
+    problems.push('commands hold capabilities')
+  if (command.capBnd === undefined)
+    problems.push(
+      "the image's runner leaves commands a capability bounding set (rebuild the image with `agent sandbox build`)",
+    )
+  else if (!none(command.capBnd)) problems.push(`commands keep capabilities ${command.capBnd} in their bounding set`)
   return problems
 }
 

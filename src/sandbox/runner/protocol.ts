@@ -8,9 +8,11 @@
  * runs commands as the agent (control channel out of their reach), readFile takes maxBytes and refuses non-regular
  * files, reset kills every agent process and empties home and /tmp, selftest adds {command, runner}. Images declare
  * it with the label dev.sandbox-agent.runner-protocol (see runner-user.ts). 4: listPage (the workspace listing in
- * pages, with what the agent made unreadable), FAIL replies carry the error's code.
+ * pages, with what the agent made unreadable), FAIL replies carry the error's code. 5: commands start with an empty
+ * capability bounding set (through setpriv; the runner holds CAP_SETPCAP for it), selftest reports the command's
+ * capBnd and capInh.
  */
-export const PROTOCOL_VERSION = 4
+export const PROTOCOL_VERSION = 5
 /** The version that lists the workspace page by page (listPage); older runners answer `list` in one reply. */
 export const LIST_PAGES_VERSION = 4
 /**

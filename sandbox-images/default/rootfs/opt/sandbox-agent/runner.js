@@ -16,7 +16,9 @@ import path from 'node:path'
 //    selftest reports what a command sees ({command}) and the runner's own credentials ({runner}).
 // 4: listPage (the workspace listing page by page, with what the agent made unreadable); FAIL replies carry the
 //    error's code.
-const PROTOCOL_VERSION = 4
+// 5: commands start through setpriv with an empty capability bounding set (the runner holds CAP_SETPCAP for it);
+//    selftest reports the command's CapBnd and CapInh.
+const PROTOCOL_VERSION = 5
 const WORKSPACE = process.env.SANDBOX_AGENT_WORKSPACE || '/workspace'
 const STATE_DIR = '/tmp/sandbox-agent'
 const OOM_FIRST_FILE = new URL('oom-first.sh', import.meta.url).pathname
@@ -54,12 +56,27 @@ const READ_FILE_MAX = 64 * 1024 * 1024
 
 /**
  * Started as root (the host does so when the image declares protocol 3), the runner keeps its real and saved uid 0, so
- * no process of the agent user can open /proc/<runner>/fd/*, ptrace it or signal it, and works with the agent's
- * effective uid and gid, so every file it makes belongs to the agent. Commands are spawned with the agent's uid and gid
- * (all three ids, no supplementary groups, no capabilities left). The container grants only CAP_SETUID and
- * CAP_SETGID; no-new-privileges holds. Started as the agent (an older host), nothing changes: commands share its uid.
+ * no process of the agent user can open /proc/<runner pid>/fd/*, ptrace it or signal it, and works with the agent's
+ * effective uid and gid, so every file it makes belongs to the agent. The container grants only CAP_SETUID,
+ * CAP_SETGID and CAP_SETPCAP; no-new-privileges holds. Started as the agent (an older host), nothing changes: commands
+ * share its uid.
  */
 const separated = process.getuid() === 0
+
+/**
+ * Every command goes through setpriv, started as root: it empties the capability bounding set (CAP_SETPCAP) before
+ * taking the agent's ids (all three, no supplementary group), so the command holds no capability in any set, the
+ * bounding set included. Node cannot call prctl itself; setpriv is util-linux's, in every Debian image.
+ */
+const SETPRIV = '/usr/bin/setpriv'
+const SETPRIV_ARGS = [
+  `--reuid=${AGENT_UID}`,
+  `--regid=${AGENT_GID}`,
+  '--clear-groups',
+  '--bounding-set=-all',
+  '--inh-caps=-all',
+  '--',
+]
 
 function dropToAgent() {
   if (!separated) return
@@ -68,12 +85,12 @@ function dropToAgent() {
   process.seteuid(AGENT_UID)
 }
 
-/** child_process.spawn for anything the agent's commands may reach: it runs as the agent user. */
+/** child_process.spawn for anything the agent's commands may reach: it runs as the agent user, with no capability. */
 function spawnAsAgent(command, args, options) {
   if (!separated) return spawn(command, args, options)
   process.seteuid(0)
   try {
-    return spawn(command, args, {...options, uid: AGENT_UID, gid: AGENT_GID})
+    return spawn(SETPRIV, [...SETPRIV_ARGS, command, ...args], options)
   } finally {
     process.seteuid(AGENT_UID)
   }
@@ -906,6 +923,8 @@ const calls = {
         groups: statusField('Groups', command),
         capPrm: statusField('CapPrm', command),
         capAmb: statusField('CapAmb', command),
+        capInh: statusField('CapInh', command),
+        capBnd: statusField('CapBnd', command),
       },
       runner: {
         separated,
