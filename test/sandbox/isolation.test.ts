@@ -61,9 +61,8 @@ describe('sandbox isolation', () => {
   })
 
   it('runs commands as the agent: every id 1000, no group 0, no capability in any set, no-new-privileges', async () => {
-    const status = (
-      await session.exec("grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs):' /proc/self/status").result
-    ).stdout.text
+    const status = (await session.exec("grep -E '^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs):' /proc/self/status").result)
+      .stdout.text
     expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m)
     expect(status).toMatch(/^Gid:\s+1000\s+1000\s+1000\s+1000$/m)
     expect(status).toMatch(/^Groups:\s*$/m)
