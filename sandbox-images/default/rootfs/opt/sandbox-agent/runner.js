@@ -892,6 +892,20 @@ function emptyDirectory(dir) {
   }
 }
 
+/**
+ * Gives the owner (the agent: the runner works as its effective uid) full access to every directory under `dir` that
+ * the agent made unreadable or unwritable (`chmod 000`), so a reused workspace can be refreshed in place: the host's
+ * tar writes into those folders, restores their modes, and removes what the project no longer has.
+ */
+function reopenDirectories(dir) {
+  const stat = fs.lstatSync(dir)
+  if (!stat.isDirectory()) return
+  if ((stat.mode & 0o700) !== 0o700) fs.chmodSync(dir, stat.mode | 0o700)
+  for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+    if (entry.isDirectory()) reopenDirectories(path.join(dir, entry.name))
+  }
+}
+
 const calls = {
   ping: () => ({version: PROTOCOL_VERSION}),
 
@@ -1040,7 +1054,8 @@ const calls = {
   /**
    * Reuse: as clean as a fresh container. Every process of the agent user is killed (not only the ones the runner
    * knows), home, /tmp and /dev/shm are emptied; the workspace is emptied for a fresh copy unless the host updates it
-   * in place. Fails (and the host then removes the container) when it cannot get there.
+   * in place (then its folders are opened to their owner again, whatever modes the last run left). Fails (and the host
+   * then removes the container) when it cannot get there.
    */
   reset: async (request) => {
     for (const job of jobs.values()) terminate(job, 'canceled')
@@ -1050,9 +1065,11 @@ const calls = {
       for (const dir of [process.env.HOME || '/home/agent', '/tmp', '/dev/shm']) emptyDirectory(dir)
       fs.mkdirSync(STATE_DIR, {recursive: true, mode: 0o700})
     }
-    if (request.keepWorkspace) return {ok: true, kept: true}
-    const root = WORKSPACE
-    for (const name of fs.readdirSync(root)) fs.rmSync(path.join(root, name), {recursive: true, force: true})
+    if (request.keepWorkspace) {
+      reopenDirectories(WORKSPACE)
+      return {ok: true, kept: true}
+    }
+    emptyDirectory(WORKSPACE)
     return {ok: true}
   },
 
