@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {
   addressIn,
+  arpFlags,
   createEgressProxy,
   parseAuthority,
   specialAddress,
@@ -208,5 +209,16 @@ describe('proxy helpers', () => {
     } as unknown as NodeJS.Dict<NetworkInterfaceInfo[]>
     expect(addressIn('172.30.0.0/16', interfaces)).toBe('172.30.0.2')
     expect(addressIn('10.0.0.0/8', interfaces)).toBeUndefined()
+  })
+
+  it("reads an address's entry from the neighbour table", () => {
+    const table = [
+      'IP address       HW type     Flags       HW address            Mask     Device',
+      '172.19.0.1       0x1         0x2         02:42:9c:11:22:33     *        eth0',
+      '172.19.0.9       0x1         0x0         00:00:00:00:00:00     *        eth0',
+    ].join('\n')
+    expect(arpFlags(table, '172.19.0.1')).toBe('0x2')
+    expect(arpFlags(table, '172.19.0.9')).toBe('0x0')
+    expect(arpFlags(table, '172.19.0.10')).toBeUndefined()
   })
 })

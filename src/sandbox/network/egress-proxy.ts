@@ -5,6 +5,7 @@
 // the host through its attached streams: one JSON event per line on stdout, `sync <n>` lines on stdin (answered in
 // order, so the host knows every earlier event has arrived); it exits when the host closes stdin.
 import dns from 'node:dns/promises'
+import fs from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
@@ -48,6 +49,8 @@ export interface ProxyRequestEvent {
 export type ProxyEvent =
   | ProxyRequestEvent
   | {type: 'ready'; address: string; port: number}
+  /** Sent instead of ready: the host has an address on the session network (seen at `address`). */
+  | {type: 'host-reachable'; address: string; evidence: string}
   | {type: 'sync'; n: number}
   | {type: 'fatal'; message: string}
 
@@ -337,6 +340,59 @@ export function addressIn(cidr: string, interfaces = os.networkInterfaces()): st
   return undefined
 }
 
+/** The IPv4 address's entry in /proc/net/arp (this network namespace's neighbour table): its flags, or undefined. */
+export function arpFlags(table: string, address: string): string | undefined {
+  for (const line of table.split('\n').slice(1)) {
+    const [ip, , flags] = line.trim().split(/\s+/)
+    if (ip === address) return flags
+  }
+  return undefined
+}
+
+/**
+ * Whether the host has `address` (the session network's gateway) on the session network, judged from inside it:
+ * a TCP connection there is accepted or refused, or the address answers ARP (which a host firewall does not stop).
+ * Returns the evidence, or undefined when nothing answered within `windowMs` or the kernel found no one there.
+ * On a local bridge an owner answers ARP within milliseconds; the window is far above that.
+ */
+export function hostAnswersAt(address: string, windowMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let settled = false
+    let poll: NodeJS.Timeout | undefined
+    const socket = net.connect({host: address, port: 9})
+    const done = (evidence: string | undefined): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(deadline)
+      clearTimeout(poll)
+      socket.destroy()
+      resolve(evidence)
+    }
+    const deadline = setTimeout(() => done(undefined), windowMs)
+    socket.on('connect', () => done(`it accepted a TCP connection at ${address}`))
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH') done(undefined)
+      else if (error.code === 'ECONNREFUSED') done(`it refused a TCP connection at ${address}, so it is there`)
+    })
+    const readTable = (): void => {
+      let table: string
+      try {
+        table = fs.readFileSync('/proc/net/arp', 'utf8')
+      } catch (error) {
+        done(`the neighbour table cannot be read to check (${(error as Error).message})`)
+        return
+      }
+      // 0x2: a completed entry, an answer from the address's owner.
+      if (arpFlags(table, address) === '0x2') done(`it answers ARP for ${address}`)
+      else poll = setTimeout(readTable, 10)
+    }
+    readTable()
+  })
+}
+
+/** How long the proxy listens for the host at the session network's gateway before it reports ready. */
+export const HOST_CHECK_WINDOW_MS = 300
+
 /** Entry point in the container: the configuration comes in SANDBOX_PROXY_CONFIG (JSON). */
 export function main(): void {
   const write = (event: ProxyEvent): void => void process.stdout.write(`${JSON.stringify(event)}\n`)
@@ -344,6 +400,8 @@ export function main(): void {
     rules: ProxyRule[]
     port: number
     subnet: string
+    /** The address Docker reserved for the host on the session network; nobody may answer there. */
+    gateway: string
     connectTimeoutMs: number
     idleTimeoutMs: number
   }
@@ -366,7 +424,14 @@ export function main(): void {
       setTimeout(listen, 20)
       return
     }
-    server.listen(config.port, address, () => write({type: 'ready', address, port: config.port}))
+    // Fail closed: with the host on the session network, the sandbox could reach the host's services directly.
+    void hostAnswersAt(config.gateway, HOST_CHECK_WINDOW_MS).then((evidence) => {
+      if (evidence) {
+        write({type: 'host-reachable', address: config.gateway, evidence})
+        return
+      }
+      server.listen(config.port, address, () => write({type: 'ready', address, port: config.port}))
+    })
   }
   server.on('error', (error) => {
     write({type: 'fatal', message: error.message})

@@ -9,6 +9,17 @@ import type {ProxyEvent, ProxyRequestEvent} from './egress-proxy.js'
 export type {HostTraffic, NetworkSummary} from '../types.js'
 
 const KEPT_EVENTS = 2000
+
+/** The proxy found the host on the session network (it answered at the gateway address): the session must not open. */
+export class HostReachableError extends Error {
+  constructor(
+    readonly address: string,
+    readonly evidence: string,
+  ) {
+    super(`the host is reachable on the session network: ${evidence}`)
+    this.name = 'HostReachableError'
+  }
+}
 const SYNC_TIMEOUT_MS = 1000
 
 export class ProxyMonitor {
@@ -128,7 +139,10 @@ export class ProxyMonitor {
     }
     if (event.type === 'ready') this.readyWaiter?.resolve(`${event.address}:${event.port}`)
     else if (event.type === 'sync') this.syncWaiters.get(event.n)?.()
-    else if (event.type === 'fatal') {
+    else if (event.type === 'host-reachable') {
+      this.down = `the network proxy refused to serve: the host is reachable at ${event.address}`
+      this.readyWaiter?.reject(new HostReachableError(event.address, event.evidence))
+    } else if (event.type === 'fatal') {
       this.down = `the network proxy failed: ${event.message}`
       this.readyWaiter?.reject(new Error(this.down))
     } else if (event.type === 'request') this.record(event)

@@ -10,7 +10,7 @@ import type {Logger} from '../../logging/logger.js'
 import {Labels} from '../labels.js'
 import {attachMainProcess, createHelperContainer} from '../lifecycle/helper-container.js'
 import {NAME_PREFIX} from '../lifecycle/session-names.js'
-import {ProxyMonitor} from './proxy-monitor.js'
+import {HostReachableError, ProxyMonitor} from './proxy-monitor.js'
 
 export const PROXY_ROLE = 'network-proxy'
 export const NETWORK_ROLE = 'session-network'
@@ -18,6 +18,13 @@ export const NETWORK_ROLE = 'session-network'
 export const PROXY_ALIAS = 'sandbox-proxy'
 export const PROXY_PORT = 3128
 const PROXY_READY_TIMEOUT_MS = 15_000
+/**
+ * The bridge driver's option that leaves the host without an address on the network. `internal` alone only stops
+ * routing out: the host keeps the gateway address, and any host service listening on 0.0.0.0 (or that address, or
+ * any other host address, through the default route to it) is reachable from the sandbox. Docker Engine >= 20.10.
+ */
+export const NO_HOST_ADDRESS_OPTION = 'com.docker.network.bridge.inhibit_ipv4'
+
 /** The normal network the proxy goes out through; SANDBOX_AGENT_PROXY_NETWORK on the host names another. */
 export const DEFAULT_UPSTREAM_NETWORK = 'bridge'
 
@@ -94,11 +101,14 @@ export class SessionNetwork {
   private constructor(
     private readonly docker: Dockerode,
     readonly name: string,
-    private readonly subnet: string,
+    private readonly addresses: NetworkAddresses,
     private readonly input: SessionNetworkInput,
   ) {}
 
-  /** Creates the session's internal network (no route out, no DNS forwarding for outside names). */
+  /**
+   * Creates the session's internal network: no route out, no DNS forwarding for outside names, and no address of
+   * the host's on it (so nothing on the host is reachable from the sandbox either).
+   */
   static async create(docker: Dockerode, input: SessionNetworkInput): Promise<SessionNetwork> {
     const name = sessionNetworkName(input.sessionId)
     const network = await docker.createNetwork({
@@ -107,21 +117,33 @@ export class SessionNetwork {
       Internal: true,
       EnableIPv6: false,
       CheckDuplicate: true,
+      Options: {[NO_HOST_ADDRESS_OPTION]: 'true'},
       Labels: {...input.labels, [Labels.role]: NETWORK_ROLE},
     })
-    return new SessionNetwork(docker, name, await subnetOf(network), input)
+    return new SessionNetwork(docker, name, await addressesOf(network), input)
   }
 
   /** The network of a session that already exists (reuse). */
   static async existing(docker: Dockerode, input: SessionNetworkInput): Promise<SessionNetwork> {
     const name = sessionNetworkName(input.sessionId)
-    return new SessionNetwork(docker, name, await subnetOf(docker.getNetwork(name)), input)
+    return new SessionNetwork(docker, name, await addressesOf(docker.getNetwork(name)), input)
   }
 
-  /** Docker's word for whether the network has no route out; checked before the session is used. */
-  async isInternal(): Promise<boolean> {
-    const info = (await this.docker.getNetwork(this.name).inspect()) as {Internal?: boolean}
-    return info.Internal === true
+  /**
+   * What Docker says is wrong with the network, checked before the session is used: a route out, or a host address
+   * on it. (The proxy also checks from inside that nobody answers at the gateway address; see startProxy.)
+   */
+  async problems(): Promise<string[]> {
+    const info = (await this.docker.getNetwork(this.name).inspect()) as {
+      Internal?: boolean
+      Options?: Record<string, string>
+    }
+    return [
+      ...(info.Internal === true ? [] : [`the session network ${this.name} is not internal`]),
+      ...(info.Options?.[NO_HOST_ADDRESS_OPTION] === 'true'
+        ? []
+        : [`the session network ${this.name} gives the host an address (${NO_HOST_ADDRESS_OPTION} is not set)`]),
+    ]
   }
 
   /**
@@ -135,7 +157,7 @@ export class SessionNetwork {
     const config = {
       rules: rules.map(({host, wildcard, ports}) => ({host, wildcard, ports})),
       port: PROXY_PORT,
-      subnet: this.subnet,
+      ...this.addresses,
       ...timeouts,
     }
     const container = await createHelperContainer(this.docker, {
@@ -160,6 +182,15 @@ export class SessionNetwork {
     try {
       await ready
     } catch (error) {
+      if (error instanceof HostReachableError)
+        throw new AgentError(
+          `Refusing to open the sandbox: the host is reachable from its network (${error.evidence})`,
+          {
+            hint: `The Docker engine ignored ${NO_HOST_ADDRESS_OPTION} (it needs Docker Engine 20.10 or later); upgrade it, or set sandbox.network to "none"`,
+            exitCode: ExitCode.docker,
+            cause: error,
+          },
+        )
       throw new AgentError(`The sandbox's network proxy did not start: ${(error as Error).message}`, {
         hint: 'The sandbox image needs node; check `agent doctor`, or run with --debug and read the log',
         exitCode: ExitCode.docker,
@@ -177,11 +208,24 @@ export class SessionNetwork {
   }
 }
 
-async function subnetOf(network: Dockerode.Network): Promise<string> {
-  const info = (await network.inspect()) as {IPAM?: {Config?: {Subnet?: string}[]}}
-  const subnet = info.IPAM?.Config?.find((entry) => entry.Subnet && !entry.Subnet.includes(':'))?.Subnet
-  if (!subnet) throw new Error('the session network has no IPv4 subnet')
-  return subnet
+interface NetworkAddresses {
+  subnet: string
+  /** The address Docker reserves for the host (which, with NO_HOST_ADDRESS_OPTION, it does not take). */
+  gateway: string
+}
+
+async function addressesOf(network: Dockerode.Network): Promise<NetworkAddresses> {
+  const info = (await network.inspect()) as {IPAM?: {Config?: {Subnet?: string; Gateway?: string}[]}}
+  const entry = info.IPAM?.Config?.find((config) => config.Subnet && !config.Subnet.includes(':'))
+  if (!entry?.Subnet) throw new Error('the session network has no IPv4 subnet')
+  return {subnet: entry.Subnet, gateway: entry.Gateway ?? firstAddress(entry.Subnet)}
+}
+
+/** The subnet's first host address, where Docker puts the gateway when it does not say. */
+function firstAddress(cidr: string): string {
+  const parts = (cidr.split('/')[0] ?? '').split('.').map(Number)
+  parts[3] = (parts[3] ?? 0) + 1
+  return parts.join('.')
 }
 
 async function removeProxyContainers(docker: Dockerode, sessionId: string): Promise<void> {
@@ -205,18 +249,20 @@ async function removeProxyContainers(docker: Dockerode, sessionId: string): Prom
 export async function removeSessionNetwork(docker: Dockerode, sessionId: string): Promise<void> {
   await removeProxyContainers(docker, sessionId)
   const networks = await docker.listNetworks({filters: {label: [`${Labels.sessionId}=${sessionId}`]}})
-  for (const network of networks) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await docker.getNetwork(network.Id).remove()
-        break
-      } catch (error) {
-        const status = (error as {statusCode?: number}).statusCode
-        if (status === 404) break
-        // Endpoints of a container just removed can linger for a moment.
-        if (attempt >= 10) throw error
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
-      }
+  for (const network of networks) await removeNetwork(docker, network.Id)
+}
+
+/** Removes a network once the endpoints of containers just removed are gone (they can linger for a moment). */
+export async function removeNetwork(docker: Dockerode, id: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker.getNetwork(id).remove()
+      return
+    } catch (error) {
+      const status = (error as {statusCode?: number}).statusCode
+      if (status === 404) return
+      if (attempt >= 10) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
     }
   }
 }

@@ -17,17 +17,17 @@ export async function verifyIsolation(
   runnerUser: RunnerUser = 'agent',
   network?: SessionNetwork,
 ): Promise<void> {
-  const [info, report, internal] = await Promise.all([
+  const [info, report, networkProblems = []] = await Promise.all([
     container.inspect(),
     backend.selftest(settings.network !== 'bridge' ? NETWORK_PROBES : []),
-    network?.isInternal(),
+    network?.problems(),
   ])
   // Without a runner (docker exec), every process is the agent's anyway: nothing runs apart from it.
   const expected = backend.kind === 'runner' ? runnerUser : 'agent'
   const problems = [
     ...inspectProblems(info, settings, runnerUser, network?.name),
     ...selfTestProblems(report, settings, expected),
-    ...(internal === false ? [`the session network ${network!.name} is not internal`] : []),
+    ...networkProblems,
   ]
   if (problems.length > 0) {
     logger.error({problems}, 'sandbox isolation check failed')
