@@ -132,6 +132,22 @@ describe('interactive approvals', () => {
     expect(approvals.needsAsking(shell('rm -rf /'))).toBe(false)
   })
 
+  it("never asks about a tool whose source the user trusts (an MCP server's trust: true), even acting on the host", async () => {
+    const trusted: ApprovalRequest = {...host, kind: 'mcp', trusted: true}
+    const prompter = scripted()
+    expect(await createApprovals({mode: 'default', prompter}).decide(trusted, signal)).toEqual({
+      allowed: true,
+      asked: false,
+    })
+    expect(prompter.asked).toEqual([])
+    // Headless, where an untrusted host tool is refused.
+    expect(await createApprovals({mode: 'default'}).decide(trusted, signal)).toEqual({allowed: true, asked: false})
+    expect(await createApprovals({mode: 'default'}).decide({...trusted, trusted: false}, signal)).toMatchObject({
+      allowed: false,
+      kind: 'refused',
+    })
+  })
+
   it('yolo never asks', async () => {
     const prompter = scripted()
     const approvals = createApprovals({mode: 'yolo', prompter})

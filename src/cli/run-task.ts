@@ -19,6 +19,7 @@ import type {SandboxSession} from '../sandbox/types.js'
 import {heldBackHint} from '../session-end/apply-with-policy.js'
 import {finishSession, type ChangesDecision} from '../session-end/finish-session.js'
 import {NO_TOOL_SOURCES, type SessionToolSources} from '../tools/open-tool-sources.js'
+import {serverStatuses} from '../tools/server-statuses.js'
 import {contextLimits} from './context-limits.js'
 import {Interrupts} from './interrupts.js'
 import {readPrompt} from './read-prompt.js'
@@ -81,11 +82,14 @@ export async function runTask({
   for (const notice of compat.unsupported) process.stderr.write(`Note: ${notice}\n`)
   const sessionId = compat.sessionId ?? randomUUID()
   const io = {stdout: process.stdout, stderr: process.stderr}
+  // The MCP servers, once listed in the open session (the init message goes out after that).
+  let discovered: SessionToolSources = NO_TOOL_SOURCES
   const renderer = createRenderer(format, io, {
     includePartialMessages: flags['include-partial-messages'],
     agentVersion: oclif.version,
     sessionId,
     notices: compat.unsupported,
+    mcpServers: () => serverStatuses(discovered.entries),
     showColor: () => config?.settings.tools.shell.showColor === true,
   })
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI
@@ -155,7 +159,7 @@ export async function runTask({
     }
     const session = await opening
     // Tools listed in the open session (MCP servers): added to the static ones, closed when the run ends.
-    const discovered = await openSessionTools({...prepared, session, config, logger, signal: interrupts.runSignal})
+    discovered = await openSessionTools({...prepared, session, config, logger, signal: interrupts.runSignal})
     if (discovered.enabled.length > 0) {
       prepared.enabled = [...prepared.enabled, ...discovered.enabled]
       prepared.systemPrompt = runSystemPrompt(config, prepared.enabled, context, flags)
@@ -402,6 +406,7 @@ async function serveSdk(input: {
     agentVersion: oclif.version,
     includePartialMessages: flags['include-partial-messages'],
     notices: [...compat.unsupported],
+    mcpServers: () => serverStatuses(discovered.entries),
     askClient: compat.askClient,
     approvalMode: config.approvalMode,
     maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,

@@ -1,6 +1,7 @@
 // Picks the renderer for --output-format.
 import {createJsonRenderer, createStreamJsonRenderer} from './json-renderers.js'
 import type {OutputFormat, RenderIO, Renderer} from './renderer.js'
+import type {McpServerStatus} from './stream-json-translator.js'
 import {createTextRenderer} from './text-renderer.js'
 
 export interface RendererOptions {
@@ -13,6 +14,8 @@ export interface RendererOptions {
   sessionId?: string
   /** Said once in the init message. */
   notices?: readonly string[]
+  /** stream-json and json: the MCP servers named in the init message (asked when it is written). */
+  mcpServers?: () => readonly McpServerStatus[]
   /** text: tools.shell.showColor, asked when command output arrives (see TextRendererOptions). */
   showColor?: () => boolean
 }
@@ -25,12 +28,14 @@ export function createRenderer(format: OutputFormat, io: RenderIO, options: Rend
         agentVersion: options.agentVersion,
         sessionId: options.sessionId,
         notices: options.notices,
+        mcpServers: options.mcpServers,
       })
     case 'json':
       return createJsonRenderer(io, {
         agentVersion: options.agentVersion,
         sessionId: options.sessionId,
         notices: options.notices,
+        mcpServers: options.mcpServers,
       })
     case 'text':
       return createTextRenderer(io, {

@@ -2,7 +2,7 @@
 import {describe, expect, it, vi} from 'vitest'
 
 import type {AgentEvent} from '../agent/events.js'
-import {createRenderer} from './create-renderer.js'
+import {createRenderer, type RendererOptions} from './create-renderer.js'
 import type {OutputFormat, RenderIO} from './renderer.js'
 import {streamJsonMessageSchema, type StreamJsonMessage} from './stream-json-schema.js'
 
@@ -65,7 +65,7 @@ const events: AgentEvent[] = [
   },
 ]
 
-function render(format: OutputFormat, list: AgentEvent[], options: {includePartialMessages?: boolean} = {}) {
+function render(format: OutputFormat, list: AgentEvent[], options: RendererOptions = {}) {
   const written = {stdout: '', stderr: ''}
   const io: RenderIO = {
     stdout: {write: (text: string) => (written.stdout += text)},
@@ -153,6 +153,26 @@ describe('stream-json renderer', () => {
         {path: 'src/add.js', kind: 'modified'},
         {path: 'NOTES.md', kind: 'added'},
       ],
+    })
+  })
+
+  it('names each MCP server and its status in the init message, as listed when it is written', () => {
+    const init = (servers: {name: string; status: string}[]) =>
+      parseLines(render('stream-json', events.slice(0, 1), {mcpServers: () => servers}).stdout)[0]
+    expect(init([])).toMatchObject({mcp_servers: []})
+    const servers = [
+      {name: 'fx', status: 'connected'},
+      {name: 'dead', status: 'failed'},
+    ]
+    expect(init(servers)).toMatchObject({
+      mcp_servers: [
+        {name: 'fx', status: 'connected'},
+        {name: 'dead', status: 'failed'},
+      ],
+    })
+    expect(JSON.parse(render('json', events, {mcpServers: () => servers}).stdout)[0]).toMatchObject({
+      subtype: 'init',
+      mcp_servers: servers,
     })
   })
 

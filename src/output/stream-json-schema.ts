@@ -44,7 +44,7 @@ export const systemInitMessageSchema = z.object({
   /** The same mode by the Claude Agent SDK's names, the field its callers read. */
   permissionMode: z.enum(['default', 'acceptEdits', 'bypassPermissions']),
   sandbox_session_id: sandboxSessionId,
-  /** MCP servers and their status (none until MCP support lands). */
+  /** Every configured MCP server and its status (`connected`, `failed` or `disabled`), as Claude Code and Qwen Code list them. */
   mcp_servers: z.array(z.object({name: z.string(), status: z.string()})),
   agent_version: z.string().optional(),
   /** Flags or settings given that this run could not honour, each said once (also on stderr). */

@@ -21,10 +21,13 @@ export interface TranslatorOptions {
   sessionId?: string
   /** Said once in the init message (flags that could not be honoured). */
   notices?: readonly string[]
+  /** The MCP servers for the init message, asked when it is written (the servers are listed once the sandbox is open). */
+  mcpServers?: () => readonly McpServerStatus[]
   now?: () => number
 }
 
 type PermissionMode = SystemInitMessage['permission_mode']
+export type McpServerStatus = SystemInitMessage['mcp_servers'][number]
 
 /** The same modes by the Claude Agent SDK's names (its init message types `permissionMode`). */
 const CLAUDE_MODE_NAMES = {
@@ -78,7 +81,7 @@ export class StreamJsonTranslator {
             permission_mode: event.approvalMode as PermissionMode,
             permissionMode: CLAUDE_MODE_NAMES[event.approvalMode as PermissionMode],
             sandbox_session_id: event.sessionId,
-            mcp_servers: [],
+            mcp_servers: [...(this.options.mcpServers?.() ?? [])],
             ...(this.options.agentVersion ? {agent_version: this.options.agentVersion} : {}),
             ...(this.options.notices?.length ? {notices: [...this.options.notices]} : {}),
           },

@@ -71,13 +71,15 @@ describe('MCP servers as a tool source', {timeout: 60_000}, () => {
   it('names a second server’s tool server__tool; includeTools, excludeTools and mcp.excluded filter', async () => {
     await using source = await open(
       {
-        one: server({includeTools: ['echo', 'whoami']}),
+        one: server({includeTools: ['echo', 'whoami'], trust: true}),
         two: server({excludeTools: ['crash', 'flood', 'bad_result', 'broken_schema', 'read_file', 'big', 'picture']}),
         three: server(),
       },
       {mcp: {excluded: ['three']}},
     )
     expect(source.tools.map((tool) => tool.name)).toEqual(['whoami', 'echo', 'two__whoami', 'two__echo'])
+    // `trust: true` marks that server's tools, and only those, as never asked about (see approvals.ts).
+    expect(source.tools.filter((tool) => tool.trusted).map((tool) => tool.name)).toEqual(['whoami', 'echo'])
     expect(source.entries.map(({name, state}) => `${name}:${state}`)).toEqual([
       'three:disabled',
       'one:connected',

@@ -12,7 +12,7 @@ import {isAgentError} from '../../errors.js'
 import type {Logger} from '../../logging/logger.js'
 import type {OutputSink} from '../../output/renderer.js'
 import type {StreamJsonMessage} from '../../output/stream-json-schema.js'
-import {StreamJsonTranslator} from '../../output/stream-json-translator.js'
+import {StreamJsonTranslator, type McpServerStatus} from '../../output/stream-json-translator.js'
 import type {SandboxSession} from '../../sandbox/types.js'
 import type {ToolDefinition} from '../../tools/types.js'
 import {mapPermissionMode} from '../permission-modes.js'
@@ -32,6 +32,8 @@ export interface SdkSessionOptions {
   includePartialMessages: boolean
   /** Flags we could not honour; more may come from the initialize request. Said once in init and on stderr. */
   notices: string[]
+  /** The MCP servers for the init message (listed by `prepare`, before the first turn). */
+  mcpServers?: () => readonly McpServerStatus[]
   /** Ask the SDK (can_use_tool) before tools run, as the approval mode says. */
   askClient: boolean
   approvalMode: ApprovalMode
@@ -261,6 +263,7 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
       includePartialMessages: options.includePartialMessages,
       agentVersion: options.agentVersion,
       notices: options.notices,
+      mcpServers: options.mcpServers,
     })
     const system = [customPrompt ?? options.systemPrompt(tools), appendPrompt].filter(Boolean).join('\n\n')
     const run = runAgent({
@@ -312,6 +315,7 @@ export async function runSdkSession(options: SdkSessionOptions): Promise<SdkSess
       sessionId: options.sessionId,
       agentVersion: options.agentVersion,
       notices: options.notices,
+      mcpServers: options.mcpServers,
     })
     const message = isAgentError(error) ? error.oneLine() : error instanceof Error ? error.message : String(error)
     emit(
