@@ -5,7 +5,16 @@ import {parseArgs} from 'node:util'
 import {BENCH_DIR, renderResults} from './lib/report.js'
 import {now} from './lib/stats.js'
 
-const ALL = ['cold-start', 'session-ready', 'exec-round-trip', 'throughput', 'changes-out', 'end-to-end', 'many-files']
+const ALL = [
+  'cold-start',
+  'session-ready',
+  'exec-round-trip',
+  'throughput',
+  'changes-out',
+  'end-to-end',
+  'many-files',
+  'batch',
+]
 
 const {values} = parseArgs({
   options: {
@@ -25,6 +34,7 @@ const QUICK_ENV: Record<string, string> = {
   BENCH_CHANGES_REPS: '1',
   BENCH_E2E_REPS: '1',
   BENCH_MANY_FILES: '20000',
+  BENCH_BATCH_TASKS: '8',
 }
 
 const selected = values.only ? values.only.split(',').map((s) => s.trim()) : ALL
