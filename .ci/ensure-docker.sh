@@ -8,8 +8,9 @@ command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
 command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
 # The remote-engine and daemon-fault tests give their second dockerd its own bridge with `ip`.
 command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
-# The swarm test's nodes pull the sandbox image from a registry of the test's own (Debian's, not a container image).
+# The swarm test's nodes pull the sandbox image from registries of the test's own (Debian's; htpasswd for the login one).
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need_pkgs+=(apache2-utils)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "ci: installing ${need_pkgs[*]}"
   apt-get update -qq

@@ -112,38 +112,75 @@ describe.skipIf(!canRunSwarm())('agent batch --engine swarm (three dockerd nodes
     }, 120_000)
     await new Promise((resolve) => setTimeout(resolve, 1000))
     await victim.crash()
+    let restarted = false
+    try {
+      const code = await batch.exited
+      const stderr = batch.stderr()
+      expect(code, stderr).toBe(0)
+      const lines = results(out)
+      expect(lines.map((line) => line.id).sort()).toEqual(tasks.map((task) => task.id).sort())
+      expect(
+        lines.every((line) => line.status === 'success'),
+        JSON.stringify(lines),
+      ).toBe(true)
+      // Landed on every node: node3 finished tasks of its own before it died.
+      expect(new Set(lines.map((line) => line.node))).toEqual(new Set(['node1', 'node2', 'node3']))
+      // The task under the dead node: its attempt failed naming the node, the retry ran elsewhere and succeeded.
+      const retried = lines.find((line) => line.id === killedUnder)!
+      expect(retried).toMatchObject({status: 'success', attempts: 2})
+      expect(retried.node).not.toBe(victim.name)
+      expect(retried.retried?.[0]).toMatch(/went away.* on node3/)
+      expect(stderr).toMatch(new RegExp(`retry ${killedUnder} \\(attempt 2\\): .*node3`))
+      // Tasks not lost finished on their first attempt; nothing ran on node3 after it died.
+      for (const line of lines.filter((l) => !l.retried)) expect(line.attempts).toBe(1)
+      for (const line of lines.filter((l) => l.retried)) expect(line.node).not.toBe(victim.name)
+      // The patches are the tasks' own work, the cloned repository's included.
+      for (const task of tasks)
+        expect(fs.readFileSync(path.join(out, task.id, 'changes.patch'), 'utf8')).toContain(`+++ b/out-${task.id}.txt`)
 
-    const code = await batch.exited
-    const stderr = batch.stderr()
-    expect(code, stderr).toBe(0)
-    const lines = results(out)
-    expect(lines.map((line) => line.id).sort()).toEqual(tasks.map((task) => task.id).sort())
-    expect(
-      lines.every((line) => line.status === 'success'),
-      JSON.stringify(lines),
-    ).toBe(true)
-    // Landed on every node: node3 finished tasks of its own before it died.
-    expect(new Set(lines.map((line) => line.node))).toEqual(new Set(['node1', 'node2', 'node3']))
-    // The task under the dead node: its attempt failed naming the node, the retry ran elsewhere and succeeded.
-    const retried = lines.find((line) => line.id === killedUnder)!
-    expect(retried).toMatchObject({status: 'success', attempts: 2})
-    expect(retried.node).not.toBe(victim.name)
-    expect(retried.retried?.[0]).toMatch(/went away.* on node3/)
-    expect(stderr).toMatch(new RegExp(`retry ${killedUnder} \\(attempt 2\\): .*node3`))
-    // Tasks not lost finished on their first attempt; nothing ran on node3 after it died.
-    for (const line of lines.filter((l) => !l.retried)) expect(line.attempts).toBe(1)
-    for (const line of lines.filter((l) => l.retried)) expect(line.node).not.toBe(victim.name)
-    // The patches are the tasks' own work, the cloned repository's included.
-    for (const task of tasks)
-      expect(fs.readFileSync(path.join(out, task.id, 'changes.patch'), 'utf8')).toContain(`+++ b/out-${task.id}.txt`)
-
-    // Nothing left on the cluster: no service (removed as each task ended), then no network and no container on any
-    // node, node3's included once its daemon is back (Swarm has it remove the containers of services that are gone).
-    expect(await services()).toEqual([])
-    await victim.start()
-    await noContainersLeft()
-    await noNetworksLeft()
+      // Nothing left on the cluster: no service (removed as each task ended), then no network and no container on any
+      // node, node3's included once its daemon is back (Swarm has it remove the containers of services that are gone).
+      expect(await services()).toEqual([])
+      restarted = true
+      await victim.start()
+      await noContainersLeft()
+      await noNetworksLeft()
+    } finally {
+      // The other tests need all three nodes, whatever failed here.
+      if (!restarted) await victim.start()
+    }
   }, 400_000)
+
+  it("a registry that needs a login: refused in one line without one; with docker login's config.json the push, the check and the nodes' pulls use it", async () => {
+    const {url, username, password} = cluster.loginRegistry
+    const host = new URL(url).host
+    const withLogin = suite.tempDir('docker-config-')
+    const auth = Buffer.from(`${username}:${password}`).toString('base64')
+    fs.writeFileSync(path.join(withLogin, 'config.json'), JSON.stringify({auths: {[host]: {auth}}}))
+    const project = suite.project({'README.md': 'x\n'})
+    const tasks = suite.tasksFile([{id: 'login0', cwd: project, prompt: 'TASK login0: write out-login0.txt'}])
+    suite.script = (id) => ({command: `echo ${id} > out-${id}.txt`})
+    const batchArgs = () => [tasks, '--out', suite.tempDir('swarm-out-'), '--engine', 'swarm', '--registry', url]
+
+    const refused = await suite.batch(batchArgs(), {...env, DOCKER_CONFIG: suite.tempDir('docker-config-')})
+    expect(refused.code).toBe(3)
+    expect(refused.stderr).toContain(`the registry ${host} needs a login`)
+    expect(refused.stderr).toContain(`docker login ${host}`)
+
+    const pushed = await run(process.execPath, [CLI, 'sandbox', 'build', '--push', url], {
+      env: suite.env({DOCKER_CONFIG: withLogin}) as NodeJS.ProcessEnv,
+      cwd: suite.home,
+    })
+    expect(pushed.stdout).toContain(`${host}/${defaultImageName()}`)
+    // No node has the image under this registry's name (an earlier run's tag is taken off; the layers stay): the task
+    // starts only if its node pulled with the login (Swarm runs a local image when a pull fails).
+    const reference = `${host}/${defaultImageName()}`
+    await Promise.all(cluster.nodes.map((node) => exec('docker', ['-H', node.host, 'rmi', reference]).catch(() => {})))
+    const done = await suite.batch(batchArgs(), {...env, DOCKER_CONFIG: withLogin})
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stderr).toContain('Done: 1 succeeded, 0 failed')
+    await noContainersLeft()
+  }, 300_000)
 
   it('agent sandbox prune --engine swarm removes what a SIGKILLed batch left on the cluster', async () => {
     const projects = Array.from({length: 3}, () => suite.project({'README.md': 'x\n'}))

@@ -20,6 +20,8 @@ export interface SwarmCluster {
   readonly manager: string
   /** http://ADDR:PORT, for `agent sandbox build --push` and `--registry`. */
   readonly registry: string
+  /** The same registry's storage served behind a login (htpasswd): what `docker login` would be given. */
+  readonly loginRegistry: {url: string; username: string; password: string}
   readonly nodes: readonly SwarmNodeHandle[]
   dispose(): Promise<void>
 }
@@ -28,7 +30,8 @@ export interface SwarmCluster {
 export function canRunSwarm(): boolean {
   if (!canRunDockerd()) return false
   try {
-    for (const tool of ['docker-registry', 'unshare', 'nsenter', 'ip']) execFileSync('which', [tool], {stdio: 'ignore'})
+    for (const tool of ['docker-registry', 'htpasswd', 'unshare', 'nsenter', 'ip'])
+      execFileSync('which', [tool], {stdio: 'ignore'})
     return true
   } catch {
     return false
@@ -43,6 +46,8 @@ const PORT = 2375
  */
 const CACHE = process.env.SANDBOX_AGENT_SWARM_CACHE ?? '/var/tmp/sandbox-agent-swarm-test'
 
+const LOGIN = {username: 'agent', password: 'registry-secret'}
+
 const ip = (...args: string[]) => execFileSync('ip', args, {stdio: 'pipe'})
 
 export async function startSwarmCluster(): Promise<SwarmCluster> {
@@ -53,7 +58,7 @@ export async function startSwarmCluster(): Promise<SwarmCluster> {
   fs.mkdirSync(CACHE, {recursive: true})
   const nodes: (SwarmNodeHandle & {stop(): Promise<void>; running(): boolean})[] = []
   const docker = (host: string) => createDockerFromEnv({DOCKER_HOST: host})
-  let registryProcess: ChildProcess | undefined
+  const registryProcesses: ChildProcess[] = []
   const dispose = async () => {
     for (const node of nodes) {
       await docker(node.host)
@@ -65,7 +70,7 @@ export async function startSwarmCluster(): Promise<SwarmCluster> {
       if (!node.running()) await node.start().catch(() => undefined)
       await node.stop().catch(() => undefined)
     }
-    registryProcess?.kill('SIGTERM')
+    for (const registry of registryProcesses) registry.kill('SIGTERM')
     try {
       ip('link', 'delete', hostIf)
     } catch {
@@ -97,16 +102,23 @@ export async function startSwarmCluster(): Promise<SwarmCluster> {
     ip('addr', 'add', `${SUBNET}.1/24`, 'dev', hostIf)
     ip('link', 'set', hostIf, 'up')
 
-    // The registry, on the host side of the switch.
+    // The registry, on the host side of the switch; the same storage behind a login on the next port.
     const registryRoot = path.join(CACHE, 'registry')
     fs.mkdirSync(registryRoot, {recursive: true})
-    const registryConfig = path.join(CACHE, 'registry.yml')
-    fs.writeFileSync(
-      registryConfig,
-      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${registryRoot}\n` +
-        `  delete:\n    enabled: true\nhttp:\n  addr: ${SUBNET}.1:5000\n`,
-    )
-    registryProcess = spawn('docker-registry', ['serve', registryConfig], {stdio: 'ignore'})
+    const htpasswd = path.join(CACHE, 'registry.htpasswd')
+    fs.writeFileSync(htpasswd, execFileSync('htpasswd', ['-Bbn', LOGIN.username, LOGIN.password]))
+    for (const [port, auth] of [
+      [5000, ''],
+      [5001, `auth:\n  htpasswd:\n    realm: test\n    path: ${htpasswd}\n`],
+    ] as const) {
+      const registryConfig = path.join(CACHE, `registry-${port}.yml`)
+      fs.writeFileSync(
+        registryConfig,
+        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${registryRoot}\n` +
+          `  delete:\n    enabled: true\nhttp:\n  addr: ${SUBNET}.1:${port}\n${auth}`,
+      )
+      registryProcesses.push(spawn('docker-registry', ['serve', registryConfig], {stdio: 'ignore'}))
+    }
 
     for (const n of [1, 2, 3]) {
       const ns = `${tag}-${n}`
@@ -145,7 +157,7 @@ export async function startSwarmCluster(): Promise<SwarmCluster> {
             `hostname node${n}; exec nsenter --net=/var/run/netns/${ns} dockerd --tls=false --host ${host} ` +
               `--data-root ${root}/data --exec-root ${root}/exec --pidfile ${root}/dockerd.pid ` +
               `--containerd-namespace ${tag}-${n} --containerd-plugins-namespace ${tag}-${n}p ` +
-              `--no-new-privileges --insecure-registry ${SUBNET}.1:5000`,
+              `--no-new-privileges --insecure-registry ${SUBNET}.1:5000 --insecure-registry ${SUBNET}.1:5001`,
           ],
           {stdio: ['ignore', log, log]},
         )
@@ -183,6 +195,7 @@ export async function startSwarmCluster(): Promise<SwarmCluster> {
     return {
       manager,
       registry: `http://${SUBNET}.1:5000`,
+      loginRegistry: {url: `http://${SUBNET}.1:5001`, ...LOGIN},
       nodes,
       dispose,
     }

@@ -3,6 +3,11 @@ import http from 'node:http'
 import https from 'node:https'
 import type {Readable} from 'node:stream'
 
+import type {RegistryCredentials} from './registry-credentials.js'
+
+/** The registry answered 401: no login, or a wrong one. */
+export class RegistryLoginError extends Error {}
+
 export interface RegistryResponse {
   status: number
   headers: http.IncomingHttpHeaders
@@ -20,12 +25,23 @@ export interface RegistryClient {
   ): Promise<RegistryResponse>
 }
 
-/** REGISTRY is `host:port` (https) or `http://host:port` (a plain-HTTP registry on a private network). */
-export function registryClient(registry: string): RegistryClient {
+/** host:port of REGISTRY, as image references and `docker login` name it. */
+export function registryHost(registry: string): string {
+  return new URL(/^https?:\/\//.test(registry) ? registry : `https://${registry}`).host
+}
+
+/**
+ * REGISTRY is `host:port` (https) or `http://host:port` (a plain-HTTP registry on a private network). With
+ * credentials, every request carries them (HTTP basic authentication, as a registry behind htpasswd asks for).
+ */
+export function registryClient(registry: string, credentials?: RegistryCredentials): RegistryClient {
   const withScheme = /^https?:\/\//.test(registry) ? registry : `https://${registry}`
   const url = new URL(withScheme)
   const base = `${url.protocol}//${url.host}`
   const transport = url.protocol === 'http:' ? http : https
+  const authorization = credentials
+    ? {authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`}
+    : {}
   return {
     host: url.host,
     base,
@@ -33,7 +49,7 @@ export function registryClient(registry: string): RegistryClient {
       return new Promise((resolve, reject) => {
         const request = transport.request(
           new URL(pathAndQuery, base),
-          {method, headers: {...options.headers}},
+          {method, headers: {...authorization, ...options.headers}},
           (response) => {
             const chunks: Buffer[] = []
             response.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -41,8 +57,13 @@ export function registryClient(registry: string): RegistryClient {
               const result = {status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks)}
               if (options.expect && !options.expect.includes(result.status)) {
                 const text = result.body.toString('utf8').slice(0, 200).trim()
+                const where = `${method} ${pathAndQuery.split('?')[0]}`
                 reject(
-                  new Error(`${method} ${pathAndQuery.split('?')[0]}: HTTP ${result.status}${text ? ` ${text}` : ''}`),
+                  result.status === 401
+                    ? new RegistryLoginError(
+                        `${where}: the registry ${url.host} needs a login${credentials ? ' and refused the one given' : ''}`,
+                      )
+                    : new Error(`${where}: HTTP ${result.status}${text ? ` ${text}` : ''}`),
                 )
               } else resolve(result)
             })

@@ -11,7 +11,14 @@ import type Dockerode from 'dockerode'
 import tarStream from 'tar-stream'
 
 import {AgentError, ExitCode} from '../../errors.js'
-import {registryClient, registryManifest, type RegistryClient} from './registry-client.js'
+import {
+  registryClient,
+  registryHost,
+  RegistryLoginError,
+  registryManifest,
+  type RegistryClient,
+} from './registry-client.js'
+import {registryCredentials, registryLoginHint} from './registry-credentials.js'
 
 export const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json'
 const CONFIG_TYPE = 'application/vnd.docker.container.image.v1+json'
@@ -35,11 +42,19 @@ export async function pushImage(
   options: {signal?: AbortSignal; log?: (line: string) => void} = {},
 ): Promise<string> {
   const {repository, tag} = splitReference(image)
-  const client = registryClient(registry)
+  const client = registryClient(registry, registryCredentials(registryHost(registry)))
   const reference = `${client.host}/${repository}:${tag}`
   // Already there (the manifest's config is this very image): nothing to send.
   const local = await docker.getImage(image).inspect()
-  const pushed = await registryManifest(client, repository, tag).catch(() => undefined)
+  // A registry that refuses us says so before the image is read and packed.
+  const pushed = await registryManifest(client, repository, tag).catch((error: unknown) => {
+    if (error instanceof RegistryLoginError)
+      throw new AgentError(`Could not push ${image} to ${registry}: ${error.message}`, {
+        hint: registryLoginHint(client.host),
+        exitCode: ExitCode.docker,
+      })
+    return undefined
+  })
   if (pushed?.config?.digest === local.Id) {
     options.log?.(`${reference} is up to date`)
     return reference
@@ -108,7 +123,10 @@ export async function pushImage(
   } catch (error) {
     if (error instanceof AgentError) throw error
     throw new AgentError(`Could not push ${image} to ${registry}: ${(error as Error).message}`, {
-      hint: 'Check that the registry is reachable from here (REGISTRY is host:port, http:// for a plain-HTTP one)',
+      hint:
+        error instanceof RegistryLoginError
+          ? registryLoginHint(client.host)
+          : 'Check that the registry is reachable from here (REGISTRY is host:port, http:// for a plain-HTTP one)',
       exitCode: ExitCode.docker,
       cause: error,
     })

@@ -27,7 +27,8 @@ import {RunnerClient} from '../runner/runner-client.js'
 import type {OpenOptions, OrphanSession, SandboxEngine} from '../types.js'
 import {loadIgnoreRules} from '../workspace/ignore-rules.js'
 import {nodeEngines, type SwarmNode} from './node-engines.js'
-import {registryClient, registryImageLabels} from './registry-client.js'
+import {registryClient, registryHost, registryImageLabels, RegistryLoginError} from './registry-client.js'
+import {registryCredentials, registryLoginHint, type RegistryCredentials} from './registry-credentials.js'
 import {splitReference} from './registry-push.js'
 import {networkSpec, serviceName, serviceSpec} from './service-spec.js'
 import {swarmIsolationProblems} from './swarm-isolation.js'
@@ -64,9 +65,13 @@ export class SwarmSandboxEngine implements SandboxEngine {
   private readonly logger: Logger
   private readonly nodeEngine: (node: SwarmNode) => Dockerode
   private readonly store = new SessionStore(os.tmpdir())
+  private readonly env: NodeJS.ProcessEnv
+  /** The login for the registry (from the Docker config), read once: for its API and as the services' pull auth. */
+  private login: {credentials: RegistryCredentials | undefined} | undefined
 
   constructor(private readonly options: SwarmEngineOptions = {}) {
     const env = options.env ?? process.env
+    this.env = env
     this.docker = options.docker ?? createDockerFromEnv(env)
     this.logger = options.logger ?? silentLogger()
     this.nodeEngine = nodeEngines(env)
@@ -74,12 +79,7 @@ export class SwarmSandboxEngine implements SandboxEngine {
 
   async open(workspace: string, settings: SandboxSettings, options: OpenOptions = {}): Promise<DockerSandboxSession> {
     const hostWorkspace = await realDirectory(workspace)
-    if (settings.network !== 'none')
-      throw new UserInputError('The swarm engine runs sandboxes without network only (sandbox.network "none")', {
-        hint: 'Use --engine docker for sessions that need the network',
-      })
-    if (settings.mount)
-      throw new UserInputError('sandbox.mount does not work on the swarm engine (the project is on this host)')
+    refuseUnsupported(settings)
     const image = await this.imageReference(options.image ?? settings.image)
     const runnerUser = await this.runnerUser(image)
     throwIfAborted(options.signal)
@@ -95,7 +95,10 @@ export class SwarmSandboxEngine implements SandboxEngine {
     this.options.cleanup?.add(pending)
     try {
       network = (await this.docker.createNetwork(networkSpec({sessionId: id, workspace: hostWorkspace}))).id
+      // The nodes pull the image with the registry's login, when there is one (as `docker service create
+      // --with-registry-auth`); always two arguments, or dockerode would send the spec itself as the auth.
       service = await this.docker.createService(
+        this.registryCredentials() ?? {},
         serviceSpec({
           sessionId: id,
           workspace: hostWorkspace,
@@ -227,6 +230,7 @@ export class SwarmSandboxEngine implements SandboxEngine {
   }
 
   async check(settings: SandboxSettings): Promise<void> {
+    refuseUnsupported(settings)
     await this.runnerUser(await this.imageReference(settings.image))
   }
 
@@ -252,19 +256,29 @@ export class SwarmSandboxEngine implements SandboxEngine {
       throw new UserInputError('The swarm engine needs the registry its nodes pull the sandbox image from', {
         hint: 'Push it with `agent sandbox build --push REGISTRY`, then give --registry REGISTRY (or SANDBOX_AGENT_REGISTRY)',
       })
-    return `${registryClient(registry).host}/${defaultImageName()}`
+    return `${registryHost(registry)}/${defaultImageName()}`
+  }
+
+  private registryCredentials(): RegistryCredentials | undefined {
+    const registry = this.options.registry
+    if (!registry) return undefined
+    this.login ??= {credentials: registryCredentials(registryHost(registry), this.env)}
+    return this.login.credentials
   }
 
   /** Read from the image's labels in the registry (the nodes pull it; the host need not have it). */
   private async runnerUser(image: string): Promise<RunnerUser> {
     const registry = this.options.registry
     if (!registry) return 'agent'
-    const client = registryClient(registry)
+    const client = registryClient(registry, this.registryCredentials())
     const {repository, tag} = splitReference(image.slice(client.host.length + 1))
     const labels = await registryImageLabels(client, repository, tag).catch((error: unknown) => {
       throw new AgentError(`Could not read ${image} from the registry ${registry}: ${(error as Error).message}`, {
         exitCode: ExitCode.docker,
-        hint: 'Check --registry, and that this machine reaches it',
+        hint:
+          error instanceof RegistryLoginError
+            ? registryLoginHint(client.host, this.env)
+            : 'Check --registry, and that this machine reaches it',
       })
     })
     if (!labels)
@@ -341,6 +355,17 @@ export class SwarmSandboxEngine implements SandboxEngine {
       }
     }
   }
+}
+
+/** What a Swarm session cannot have: refused before the batch starts (check) and by each session (a task's override). */
+function refuseUnsupported(settings: SandboxSettings): void {
+  // No egress proxy on Swarm yet: an allow list would need one per session on the session's overlay network.
+  if (settings.network !== 'none')
+    throw new UserInputError('The swarm engine runs sandboxes without network only (sandbox.network "none")', {
+      hint: 'Use --engine docker for sessions that need the network or an allow list',
+    })
+  if (settings.mount)
+    throw new UserInputError('sandbox.mount does not work on the swarm engine (the project is on this host)')
 }
 
 interface SwarmTask {
