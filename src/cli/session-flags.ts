@@ -13,6 +13,8 @@ export const sessionFlags = {
     description:
       'Let the sandbox reach this host through its proxy for this run (repeatable; host, *.suffix, host:port).',
     multiple: true,
+    // One value per flag: a greedy list took the prompt after it (`--allow-host h "fix it"`) for a second host.
+    multipleNonGreedy: true,
   }),
   reuse: Flags.boolean({
     description: 'Start in a warm sandbox of this project left by an earlier --reuse run (faster), and leave it warm.',

@@ -68,7 +68,11 @@ export default class Batch extends BaseCommand<typeof Batch> {
       description: 'Approval mode (nothing asks in a batch: tools act only inside the sandbox).',
     })(),
     network: Flags.boolean({description: 'Give every sandbox network access (default: none).', allowNo: true}),
-    'allow-host': Flags.string({description: 'Let the sandboxes reach this host through their proxy.', multiple: true}),
+    'allow-host': Flags.string({
+      description: 'Let the sandboxes reach this host through their proxy.',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     auth: Flags.string({description: 'Authentication provider id (e.g. openai-compatible).'}),
   }
 

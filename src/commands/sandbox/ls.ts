@@ -4,6 +4,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {connectAndPingDocker} from '../../sandbox/docker-client.js'
 import {formatSize, loadImageDefinition} from '../../sandbox/image/index.js'
+import {Labels} from '../../sandbox/labels.js'
+import {PROXY_ROLE} from '../../sandbox/network/session-network.js'
 import {
   listManaged,
   localOwnerProbe,
@@ -15,7 +17,7 @@ import {
 export default class SandboxLs extends BaseCommand<typeof SandboxLs> {
   static override summary = "List this tool's sandbox containers and images"
   static override description = [
-    'Shows every container, volume and image carrying the label dev.sandbox-agent.managed=true.',
+    'Shows every container, volume, session network and image carrying the label dev.sandbox-agent.managed=true (a session with a sandbox.network allow list has an internal network and a network proxy container of its own).',
     'OWNER tells whether the agent process that started a container still runs on this host (alive), is gone (orphan: agent sandbox prune removes it), runs elsewhere (other-host) or is not recorded (unknown).',
   ].join('\n\n')
 
@@ -42,7 +44,7 @@ export default class SandboxLs extends BaseCommand<typeof SandboxLs> {
         current: currentHash !== undefined && i.definitionHash === currentHash,
       }))
       process.stdout.write(
-        `${JSON.stringify({containers: inventory.containers, volumes: inventory.volumes, images}, null, 2)}\n`,
+        `${JSON.stringify({containers: inventory.containers, volumes: inventory.volumes, networks: inventory.networks, images}, null, 2)}\n`,
       )
       return
     }
@@ -70,7 +72,7 @@ export function renderInventory(inventory: Inventory, currentHash?: string): str
         ...inventory.containers.map((c) => [
           shortId(c.id),
           c.sessionId ?? '-',
-          c.kept ? `${c.state} (kept)` : c.idle ? `${c.state} (idle, for --reuse)` : c.state,
+          containerState(c),
           formatTime(c.created),
           ownerText(c),
           c.workspace ?? '-',
@@ -85,6 +87,15 @@ export function renderInventory(inventory: Inventory, currentHash?: string): str
       ...table([
         ['NAME', 'CREATED', 'OWNER'],
         ...inventory.volumes.map((v) => [v.name, v.created ? formatTime(v.created) : '-', v.owner]),
+      ]),
+    )
+  out.push('', 'NETWORKS')
+  if (inventory.networks.length === 0) out.push('  (none)')
+  else
+    out.push(
+      ...table([
+        ['NAME', 'SESSION', 'CREATED', 'OWNER'],
+        ...inventory.networks.map((n) => [n.name, n.sessionId ?? '-', formatTime(n.created), ownerText(n)]),
       ]),
     )
   out.push('', 'IMAGES')
@@ -107,7 +118,12 @@ export function renderInventory(inventory: Inventory, currentHash?: string): str
   return `${out.join('\n')}\n`
 }
 
-function ownerText(c: ManagedContainer): string {
+function containerState(c: ManagedContainer): string {
+  if (c.labels[Labels.role] === PROXY_ROLE) return `${c.state} (network proxy)`
+  return c.kept ? `${c.state} (kept)` : c.idle ? `${c.state} (idle, for --reuse)` : c.state
+}
+
+function ownerText(c: Pick<ManagedContainer, 'owner' | 'ownerPid'>): string {
   if (c.owner === 'alive' || c.owner === 'orphan') return `${c.owner} (pid ${c.ownerPid})`
   return c.owner
 }

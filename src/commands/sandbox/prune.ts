@@ -17,7 +17,7 @@ import {
 export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
   static override summary = "Remove this tool's unused sandbox containers, volumes and (with --all) images"
   static override description = [
-    'Removes containers labelled dev.sandbox-agent.managed=true that no live agent process uses: exited ones, idle warm ones left for --reuse, and orphans whose owner process is gone from this host. Their volumes go with them.',
+    'Removes containers labelled dev.sandbox-agent.managed=true that no live agent process uses: exited ones, idle warm ones left for --reuse, and orphans whose owner process is gone from this host. Their volumes go with them, and so do the internal networks and network proxies of sessions with a sandbox.network allow list.',
     'Containers whose owner process still runs (another session, possibly in another terminal) stay unless --force. Kept sessions (agent run --keep) and images stay unless --all.',
   ].join('\n\n')
 
@@ -96,6 +96,7 @@ function summarize(plan: PrunePlan) {
       reason: p.reason,
     })),
     volumes: plan.volumes.map((p) => ({name: p.item.name, reason: p.reason})),
+    networks: plan.networks.map((p) => ({name: p.item.name, sessionId: p.item.sessionId ?? null, reason: p.reason})),
     images: plan.images.map((p) => ({id: shortId(p.item.id), tags: p.item.tags, reason: p.reason})),
     left: plan.kept,
   }
@@ -110,6 +111,9 @@ function renderPlan(plan: PrunePlan, verb: string, failed: ReadonlySet<string> =
   }
   for (const {item, reason} of plan.volumes) {
     if (!failed.has(item.name)) lines.push(`${verb} volume ${item.name}: ${reason}`)
+  }
+  for (const {item, reason} of plan.networks) {
+    if (!failed.has(item.name)) lines.push(`${verb} network ${item.name}: ${reason}`)
   }
   for (const {item, reason} of plan.images) {
     const name = item.tags[0] ?? item.id

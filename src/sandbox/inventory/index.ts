@@ -4,7 +4,16 @@ export {
   type Inventory,
   type ManagedContainer,
   type ManagedImage,
+  type ManagedNetwork,
   type ManagedVolume,
 } from './list-managed.js'
 export {localOwnerProbe, ownerStatus, isProcessAlive, type OwnerStatus, type OwnerProbe} from './owner-status.js'
-export {planPrune, executePrune, shortId, type PrunePlan, type PruneReport, type PruneOptions} from './prune.js'
+export {
+  planPrune,
+  executePrune,
+  shortId,
+  type PrunePlan,
+  type PruneReport,
+  type PruneOptions,
+  type PruneKind,
+} from './prune.js'

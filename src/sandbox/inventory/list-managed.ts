@@ -4,6 +4,7 @@ import type Docker from 'dockerode'
 import {parseContainerName} from '../lifecycle/session-names.js'
 
 import {Labels, managedFilter} from '../labels.js'
+import {NETWORK_ROLE} from '../network/session-network.js'
 import {toDockerError, type DockerEndpoint} from '../docker-client.js'
 import {ownerStatus, type OwnerProbe, type OwnerStatus} from './owner-status.js'
 
@@ -37,6 +38,17 @@ export interface ManagedVolume {
   labels: Record<string, string>
 }
 
+/** A session's internal network (sandbox.network allow lists); it goes when no container of its session stays. */
+export interface ManagedNetwork {
+  id: string
+  name: string
+  created: string
+  sessionId?: string
+  owner: OwnerStatus
+  ownerPid?: number
+  labels: Record<string, string>
+}
+
 export interface ManagedImage {
   id: string
   tags: string[]
@@ -50,6 +62,7 @@ export interface ManagedImage {
 export interface Inventory {
   containers: ManagedContainer[]
   volumes: ManagedVolume[]
+  networks: ManagedNetwork[]
   images: ManagedImage[]
 }
 
@@ -63,9 +76,11 @@ export interface ListOptions {
 export async function listManaged(docker: Docker, endpoint: DockerEndpoint, options: ListOptions): Promise<Inventory> {
   const filters = {label: [...(managedFilter().label ?? []), ...(options.labels ?? [])]}
   try {
-    const [containers, volumes, images] = await Promise.all([
+    const [containers, volumes, networks, images] = await Promise.all([
       docker.listContainers({all: true, filters}),
       docker.listVolumes({filters}),
+      // Only session networks: a Swarm manager's overlay networks carry the managed label too, and are its own.
+      docker.listNetworks({filters: {label: [...filters.label, `${Labels.role}=${NETWORK_ROLE}`]}}),
       docker.listImages({filters}),
     ])
     return {
@@ -79,6 +94,9 @@ export async function listManaged(docker: Docker, endpoint: DockerEndpoint, opti
         if (created) volume.created = created
         return volume
       }),
+      networks: networks
+        .map((n) => toManagedNetwork(n, options.probe))
+        .sort((a, b) => b.created.localeCompare(a.created)),
       images: images
         .map((i): ManagedImage => {
           const labels = i.Labels ?? {}
@@ -133,6 +151,21 @@ export function toManagedContainer(c: Docker.ContainerInfo, probe: OwnerProbe): 
   if (labels[Labels.workspace]) container.workspace = labels[Labels.workspace]
   if (container.owner !== 'unknown' && Number.isInteger(ownerPid) && ownerPid > 0) container.ownerPid = ownerPid
   return container
+}
+
+function toManagedNetwork(n: Docker.NetworkInspectInfo, probe: OwnerProbe): ManagedNetwork {
+  const labels = n.Labels ?? {}
+  const network: ManagedNetwork = {
+    id: n.Id,
+    name: n.Name,
+    created: n.Created,
+    owner: ownerStatus(labels, probe),
+    labels,
+  }
+  if (labels[Labels.sessionId]) network.sessionId = labels[Labels.sessionId]
+  const ownerPid = Number(labels[Labels.ownerPid])
+  if (network.owner !== 'unknown' && Number.isInteger(ownerPid) && ownerPid > 0) network.ownerPid = ownerPid
+  return network
 }
 
 /** Kept and idle containers belong to no process: the creator's pid label no longer means anything. */

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import type Docker from 'dockerode'
 
-import {toManagedContainer, type Inventory, type ManagedContainer} from './list-managed.js'
+import {toManagedContainer, type Inventory, type ManagedContainer, type ManagedNetwork} from './list-managed.js'
 import {ownerStatus} from './owner-status.js'
 import {planPrune} from './prune.js'
 
@@ -47,6 +47,7 @@ const inventory: Inventory = {
     {name: 'vol-dangling-new', owner: 'unknown', labels: {}, created: '2025-01-01T00:59:00Z'},
     {name: 'vol-dangling-orphan', owner: 'orphan', labels: {}},
   ],
+  networks: [],
   images: [
     {id: 'sha256:used', tags: ['sandbox-agent/sandbox:0.1.0'], sizeBytes: 1, created: '', labels: {}},
     {id: 'sha256:old', tags: ['sandbox-agent/sandbox:0.0.9'], sizeBytes: 1, created: '', labels: {}},
@@ -79,6 +80,54 @@ describe('planPrune', () => {
     const plan = planPrune(inventory, {all: false, force: true, now})
     expect(plan.containers.map((p) => p.item.id)).toEqual(
       expect.arrayContaining(['live000000000', 'starting00000', 'elsewhere0000']),
+    )
+  })
+})
+
+describe('planPrune and session networks', () => {
+  const network = (name: string, sessionId: string, over: Partial<ManagedNetwork> = {}): ManagedNetwork => ({
+    id: name,
+    name,
+    created: '2025-01-01T00:00:00Z',
+    sessionId,
+    owner: 'orphan',
+    ownerPid: 999,
+    labels: {},
+    ...over,
+  })
+  const withNetworks: Inventory = {
+    containers: [
+      container('orphan0000000', {state: 'running', owner: 'orphan', ownerPid: 999, sessionId: 'gone'}),
+      container('proxy00000000', {state: 'exited', owner: 'orphan', ownerPid: 999, sessionId: 'gone'}),
+      container('kept000000000', {state: 'exited', owner: 'orphan', ownerPid: 7, kept: true, sessionId: 'kept'}),
+    ],
+    volumes: [],
+    networks: [
+      network('net-gone', 'gone'),
+      network('net-kept', 'kept', {ownerPid: 7}),
+      network('net-starting', 'starting', {owner: 'alive', ownerPid: 42}),
+      network('net-alone', 'alone'),
+    ],
+    images: [],
+  }
+
+  it('removes the network of a session whose containers go, and one left alone; keeps a staying or starting one', () => {
+    const plan = planPrune(withNetworks, {all: false, force: false, now})
+    expect(plan.networks.map((p) => [p.item.name, p.reason])).toEqual([
+      ['net-gone', 'its owner process 999 is gone'],
+      ['net-alone', 'its owner process 999 is gone'],
+    ])
+    const left = Object.fromEntries(plan.kept.map((k) => [k.id, k.reason]))
+    expect(left['net-kept']).toBe('its session stays')
+    expect(left['net-starting']).toMatch(/owner process 42 is running/)
+  })
+
+  it('--all takes the kept session with its network; --force the starting one', () => {
+    expect(planPrune(withNetworks, {all: true, force: false, now}).networks.map((p) => p.item.name)).toContain(
+      'net-kept',
+    )
+    expect(planPrune(withNetworks, {all: false, force: true, now}).networks.map((p) => p.item.name)).toContain(
+      'net-starting',
     )
   })
 })
@@ -118,7 +167,7 @@ describe('toManagedContainer', () => {
     const kept = toManagedContainer(info('sandbox-agent-abc123--kept', '2'), probe)
     expect(kept).toMatchObject({kept: true, idle: false, owner: 'unknown'})
     expect(kept.ownerPid).toBeUndefined()
-    const plan = planPrune({containers: [kept], volumes: [], images: []}, {all: false, force: false, now})
+    const plan = planPrune({containers: [kept], volumes: [], networks: [], images: []}, {all: false, force: false, now})
     expect(plan.containers).toEqual([])
   })
 
@@ -126,7 +175,8 @@ describe('toManagedContainer', () => {
     const idle = toManagedContainer({...info('sandbox-agent-abc123--idle', '1'), State: 'running'}, probe)
     expect(idle).toMatchObject({idle: true, owner: 'unknown'})
     expect(
-      planPrune({containers: [idle], volumes: [], images: []}, {all: false, force: false, now}).containers,
+      planPrune({containers: [idle], volumes: [], networks: [], images: []}, {all: false, force: false, now})
+        .containers,
     ).toHaveLength(1)
     // Created by pid 2 (gone), now reused by pid 1 (alive): in use, not an orphan.
     const reused = toManagedContainer(info('sandbox-agent-abc123--pid-1', '2'), probe)

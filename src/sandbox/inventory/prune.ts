@@ -8,7 +8,8 @@ import {
   toDockerError,
   type DockerEndpoint,
 } from '../docker-client.js'
-import type {Inventory, ManagedContainer, ManagedImage, ManagedVolume} from './list-managed.js'
+import {removeNetwork} from '../network/session-network.js'
+import type {Inventory, ManagedContainer, ManagedImage, ManagedNetwork, ManagedVolume} from './list-managed.js'
 
 export interface PruneOptions {
   /** Also remove kept containers and this tool's images. */
@@ -29,16 +30,19 @@ export interface PruneItem<T> {
 export interface PrunePlan {
   containers: Array<PruneItem<ManagedContainer>>
   volumes: Array<PruneItem<ManagedVolume>>
+  networks: Array<PruneItem<ManagedNetwork>>
   images: Array<PruneItem<ManagedImage>>
   /** What stays, and why (shown by --dry-run and in the summary). */
-  kept: Array<{kind: 'container' | 'volume' | 'image'; id: string; reason: string}>
+  kept: Array<{kind: PruneKind; id: string; reason: string}>
 }
+
+export type PruneKind = 'container' | 'volume' | 'network' | 'image'
 
 const RUNNING_STATES = new Set(['running', 'paused', 'restarting'])
 
 /** Which containers, volumes and images to remove. Anything a live process may be using stays unless --force. */
 export function planPrune(inventory: Inventory, options: PruneOptions): PrunePlan {
-  const plan: PrunePlan = {containers: [], volumes: [], images: [], kept: []}
+  const plan: PrunePlan = {containers: [], volumes: [], networks: [], images: [], kept: []}
   const now = (options.now ?? new Date()).getTime()
   const grace = options.volumeGraceMs ?? 10 * 60_000
 
@@ -69,6 +73,14 @@ export function planPrune(inventory: Inventory, options: PruneOptions): PrunePla
     } else {
       plan.kept.push({kind: 'volume', id: v.name, reason: 'unused but new (a session may be starting)'})
     }
+  }
+
+  // A session network serves its session's containers (the sandbox and its proxy): it goes when none of them stays.
+  const stayingSessions = new Set(staying.map((c) => c.sessionId).filter(Boolean))
+  for (const n of inventory.networks) {
+    const verdict = networkVerdict(n, stayingSessions, options)
+    if (verdict.remove) plan.networks.push({item: n, reason: verdict.reason})
+    else plan.kept.push({kind: 'network', id: n.name, reason: verdict.reason})
   }
 
   const imagesInUse = new Set(staying.map((c) => c.imageId))
@@ -104,19 +116,29 @@ function containerVerdict(c: ManagedContainer, options: PruneOptions): {remove: 
   return {remove: true, reason: c.state}
 }
 
-export interface PruneReport {
-  removed: Array<{kind: 'container' | 'volume' | 'image'; id: string}>
-  failed: Array<{kind: 'container' | 'volume' | 'image'; id: string; error: string}>
+function networkVerdict(
+  n: ManagedNetwork,
+  stayingSessions: ReadonlySet<string | undefined>,
+  options: PruneOptions,
+): {remove: boolean; reason: string} {
+  if (n.sessionId && stayingSessions.has(n.sessionId)) return {remove: false, reason: 'its session stays'}
+  if (n.owner === 'alive' && !options.force)
+    return {remove: false, reason: `in use: its owner process ${n.ownerPid} is running (a session may be starting)`}
+  if (n.owner === 'other-host' && !options.force) return {remove: false, reason: 'owned by a process on another host'}
+  if (n.owner === 'orphan') return {remove: true, reason: `its owner process ${n.ownerPid} is gone`}
+  const forced = n.owner === 'alive' || n.owner === 'other-host'
+  return {remove: true, reason: forced ? 'no container of its session (--force)' : 'no container of its session'}
 }
 
-/** Removes what the plan lists: containers first (with anonymous volumes), then volumes, then images. */
+export interface PruneReport {
+  removed: Array<{kind: PruneKind; id: string}>
+  failed: Array<{kind: PruneKind; id: string; error: string}>
+}
+
+/** Removes what the plan lists: containers first (with anonymous volumes), then networks, volumes and images. */
 export async function executePrune(docker: Docker, endpoint: DockerEndpoint, plan: PrunePlan): Promise<PruneReport> {
   const report: PruneReport = {removed: [], failed: []}
-  const attempt = async (
-    kind: 'container' | 'volume' | 'image',
-    id: string,
-    fn: () => Promise<unknown>,
-  ): Promise<void> => {
+  const attempt = async (kind: PruneKind, id: string, fn: () => Promise<unknown>): Promise<void> => {
     try {
       await fn()
       report.removed.push({kind, id})
@@ -129,6 +151,9 @@ export async function executePrune(docker: Docker, endpoint: DockerEndpoint, pla
   }
   for (const {item} of plan.containers) {
     await attempt('container', shortId(item.id), () => docker.getContainer(item.id).remove({force: true, v: true}))
+  }
+  for (const {item} of plan.networks) {
+    await attempt('network', item.name, () => removeNetwork(docker, item.id))
   }
   for (const {item} of plan.volumes) {
     await attempt('volume', item.name, () => docker.getVolume(item.name).remove())
