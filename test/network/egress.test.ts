@@ -57,6 +57,18 @@ describe('allowed hosts, reached by name through the proxy', () => {
     expect(out).toContain('Stdout: hello from secure.test')
   })
 
+  it("node's fetch, which in Node 18 ignores the proxy variables (the preload sends it through)", async () => {
+    const fetchText = (url: string) =>
+      `node -e "fetch('${url}').then((r) => r.text()).then((t) => console.log('fetched', t.trim()), (e) => console.log('failed', e.cause?.message ?? e.message))"`
+    expect(await run('node --version')).toMatch(/Stdout: v18\./)
+    expect(await run(fetchText('http://web.test/hello.txt'))).toContain('Stdout: fetched hello from web.test')
+    const secure = await run(`NODE_EXTRA_CA_CERTS=/workspace/ca.pem ${fetchText('https://secure.test/hello.txt')}`)
+    expect(secure).toContain('Stdout: fetched hello from secure.test')
+    const refused = await run(fetchText('http://unlisted.test/'))
+    expect(refused).toContain("Stdout: failed the sandbox's network proxy refused unlisted.test:80: 403 not-allowed")
+    expect(refused).toContain('network: refused unlisted.test:80 (not in sandbox.network.allow')
+  })
+
   it('git clone over https', async () => {
     const out = await run(
       'GIT_SSL_CAINFO=/workspace/ca.pem git clone -q https://secure.test/repo.git /tmp/repo && cat /tmp/repo/README',

@@ -36,9 +36,13 @@ export function proxyContainerName(sessionId: string): string {
   return `${NAME_PREFIX}${sessionId}-proxy`
 }
 
-/** What every client in the sandbox reads to find the proxy (curl, git, npm, pip, yarn, Node >= 24). */
+/**
+ * What every client in the sandbox reads to find the proxy (curl, git, npm, pip, yarn, Node >= 24), and for Node 18
+ * to 23, whose fetch ignores the variables, a preload that sends fetch through the proxy (fetch-through-proxy.ts).
+ */
 export function proxyEnv(): Record<string, string> {
   const url = `http://${PROXY_ALIAS}:${PROXY_PORT}`
+  const preload = Buffer.from(`${compiledSource('fetch-through-proxy.js')}\ninstallFetchProxy()\n`).toString('base64')
   const noProxy = 'localhost,127.0.0.1,::1'
   return {
     HTTP_PROXY: url,
@@ -52,6 +56,8 @@ export function proxyEnv(): Record<string, string> {
     YARN_HTTP_PROXY: url,
     YARN_HTTPS_PROXY: url,
     NODE_USE_ENV_PROXY: '1',
+    // --import (Node >= 18.18) of a data: URL: nothing needs to be in the image.
+    NODE_OPTIONS: `--import=data:text/javascript;base64,${preload}`,
   }
 }
 
@@ -73,22 +79,27 @@ export interface SessionNetworkInput {
   timeouts?: ProxyTimeouts
 }
 
-let proxySource: string | undefined
+const compiled = new Map<string, string>()
 
-/** The compiled egress proxy, as text for `node -e` (from dist/ also when this module runs from src/ in tests). */
-function egressProxySource(): string {
-  if (proxySource) return proxySource
-  const here = new URL('./egress-proxy.js', import.meta.url)
+/**
+ * The compiled text of a self-contained module of this folder, run in a container (the egress proxy with `node -e`,
+ * the fetch preload): from dist/ also when this module runs from src/ in tests.
+ */
+function compiledSource(file: string): string {
+  const cached = compiled.get(file)
+  if (cached) return cached
+  const here = new URL(`./${file}`, import.meta.url)
   const candidates = [here, new URL(here.href.replace('/src/sandbox/', '/dist/sandbox/'))]
   for (const candidate of candidates) {
     try {
-      proxySource = fs.readFileSync(candidate, 'utf8')
-      return proxySource
+      const text = fs.readFileSync(candidate, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n')
+      compiled.set(file, text)
+      return text
     } catch {
       // try the next
     }
   }
-  throw new AgentError('The network proxy program is missing from this installation', {
+  throw new AgentError(`The network proxy's ${file} is missing from this installation`, {
     hint: 'Run `npm run build` (or reinstall sandboxed-agent)',
     exitCode: ExitCode.docker,
   })
@@ -165,7 +176,7 @@ export class SessionNetwork {
       image,
       role: PROXY_ROLE,
       labels,
-      cmd: ['node', '--input-type=module', '-e', `${egressProxySource()}\nmain()\n`],
+      cmd: ['node', '--input-type=module', '-e', `${compiledSource('egress-proxy.js')}\nmain()\n`],
       env: [`SANDBOX_PROXY_CONFIG=${JSON.stringify(config)}`],
       network: {name: this.name, aliases: [PROXY_ALIAS]},
       memoryBytes: 256 * 1024 ** 2,
