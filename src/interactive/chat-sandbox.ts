@@ -105,6 +105,10 @@ export class ChatSandbox {
       // Should the process be killed, the sandbox is stopped and kept: nothing the agent did is lost.
       this.options.cleanup.add(session, 'keep')
       state.sandboxState = 'ready'
+      // What the sandbox's tool sources could not do (an MCP server that failed, a tool left out), one line each, as
+      // `agent run` says them on stderr: only the log had them.
+      for (const notice of this.options.toolSources?.().notices ?? [])
+        screen.note(screen.style.yellow(`Warning: ${notice}`))
       screen.scheduleRender()
       return session
     } catch (error) {

@@ -154,7 +154,16 @@ describe('MCP servers (built CLI, real sandbox, scripted model)', () => {
       .trim()
       .split('\n')
       .map((line) => streamJsonMessageSchema.parse(JSON.parse(line)))
-    expect(messages[0]).toMatchObject({type: 'system', subtype: 'init', tools: expect.arrayContaining(['whoami'])})
+    expect(messages[0]).toMatchObject({
+      type: 'system',
+      subtype: 'init',
+      tools: expect.arrayContaining(['whoami']),
+      mcp_servers: [
+        {name: 'fx', status: 'connected'},
+        {name: 'web', status: 'connected'},
+        {name: 'untrusted', status: 'connected'},
+      ],
+    })
   })
 
   it('a server that fails is one line naming it and the run goes on: exit at start, hang, crash, bad result, flood', async () => {
@@ -172,8 +181,18 @@ describe('MCP servers (built CLI, real sandbox, scripted model)', () => {
       {toolCalls: [{id: 'after', name: 'echo', arguments: {text: 'anyone?'}}]},
       {text: 'The server is gone; carrying on.'},
     ])
-    const result = await run(['make do'])
+    const result = await run(['-o', 'stream-json', 'make do'])
     expect(result.exitCode, result.stderr).toBe(0)
+    // The init message names every server with its state, as Claude Code's and Qwen Code's do (the malformed entry,
+    // skipped before any start, is only the warning below).
+    expect(streamJsonMessageSchema.parse(JSON.parse(result.stdout.split('\n')[0]!))).toMatchObject({
+      subtype: 'init',
+      mcp_servers: [
+        {name: 'dead', status: 'failed'},
+        {name: 'slow', status: 'failed'},
+        {name: 'fx', status: 'connected'},
+      ],
+    })
     expect(result.stderr).toContain(
       'Warning: MCP server dead (in the sandbox) left out: exited with code 3: fixture: cannot start, FIXTURE_TOKEN is missing',
     )
