@@ -96,6 +96,104 @@ function spawnAsAgent(command, args, options) {
   }
 }
 
+// ---------------------------------------------------------------- standby
+
+/**
+ * Forking this Node process for every command cost ~2 ms of a command's round trip (most of it). One command process
+ * is therefore spawned ahead (standby.pl), the same way and with the same options as a command's bash, and handed the
+ * next command: it enters the directory, takes exactly the command's environment and execs `/bin/bash -c`. Its ids,
+ * session and process group, limits and capabilities are those spawnAsAgent gives, as for a direct spawn; commands
+ * with input, background commands, and any command while no standby is ready are spawned directly as before.
+ */
+const STANDBY_FILE = new URL('standby.pl', import.meta.url).pathname
+/** The next command's process, waiting for its command; undefined while none is ready. */
+let standby
+/** Reset holds it back while it clears the agent's processes; a missing perl turns it off for good. */
+let standbyHeld = false
+let standbyBroken = false
+
+function prepareStandby() {
+  if (standby !== undefined || standbyHeld || standbyBroken) return
+  let child
+  try {
+    child = spawnAsAgent('/usr/bin/perl', [STANDBY_FILE], {
+      cwd: '/',
+      env: {},
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+  } catch (error) {
+    standbyBroken = true
+    log(`no standby command process: ${error.message}`)
+    return
+  }
+  if (child.pid === undefined) {
+    standbyBroken = true
+    child.on('error', (error) => log(`no standby command process: ${error.message}`))
+    return
+  }
+  // It may be killed while it waits (the agent's `kill -KILL -1`): writing to it then fails, and it is not used.
+  child.stdin.on('error', () => {})
+  child.on('exit', () => {
+    if (standby === child) standby = undefined
+  })
+  standby = child
+}
+
+/** Drops the standby (reset, or it was stopped): killed, never used. */
+function discardStandby() {
+  const child = standby
+  standby = undefined
+  if (child !== undefined) killGroup(child.pid, 'SIGKILL')
+}
+
+/** Whether the standby is there and waiting (not exited, not stopped by one of the agent's processes). */
+function standbyWaiting(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return false
+  try {
+    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'latin1')
+    return 'SRD'.includes(stat[stat.lastIndexOf(')') + 2])
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Starts `/bin/bash -c <command>` in cwd with env (as spawnAsAgent would, detached, stdout and stderr piped): through
+ * the standby when one is waiting and the command reads no input, else spawned now.
+ */
+function launchCommand(command, cwd, env, withInput) {
+  const child = withInput ? undefined : takeStandby(command, cwd, env)
+  if (child !== undefined) return child
+  return spawnAsAgent('/bin/bash', ['-c', command], {
+    cwd,
+    env,
+    detached: true,
+    stdio: [withInput ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  })
+}
+
+function takeStandby(command, cwd, env) {
+  const child = standby
+  if (child === undefined) return undefined
+  if (!standbyWaiting(child)) {
+    discardStandby()
+    return undefined
+  }
+  const fields = [cwd, command]
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue
+    if (name.includes('=')) return undefined
+    fields.push(`${name}=${value}`)
+  }
+  // What spawn would refuse (a NUL byte) is left to spawn, so the command fails the same way.
+  if (fields.some((field) => field.includes('\0'))) return undefined
+  standby = undefined
+  const body = Buffer.from(fields.join('\0'))
+  child.stdin.end(Buffer.concat([Buffer.from(`${body.length}\n`), body]))
+  return child
+}
+
 // ---------------------------------------------------------------- output
 
 /**
@@ -422,8 +520,7 @@ function startExec(id, request) {
   }
   let child
   try {
-    const stdin = request.stdin ? 'pipe' : 'ignore'
-    child = spawnAsAgent('/bin/bash', ['-c', request.cmd], {cwd, env, detached: true, stdio: [stdin, 'pipe', 'pipe']})
+    child = launchCommand(request.cmd, cwd, env, Boolean(request.stdin))
   } catch (error) {
     sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
     return
@@ -568,6 +665,8 @@ function finish(job) {
     logFile: job.detachedTo,
     error,
   })
+  // Between commands: the next one's process is spawned while nothing waits for it.
+  setTimeout(prepareStandby, 0)
 }
 
 function startBackground(id, request, cwd, env) {
@@ -818,12 +917,13 @@ function statusField(name, status = fs.readFileSync('/proc/self/status', 'utf8')
   return match ? match[1].trim() : ''
 }
 
-/** What a command sees of itself: /proc/self/status of a process spawned exactly as commands are. */
+/** What a command sees of itself: /proc/self/status of a process started exactly as commands are (launchCommand). */
 function commandStatus() {
   return new Promise((resolve, reject) => {
-    const child = spawnAsAgent('/bin/cat', ['/proc/self/status'], {stdio: ['ignore', 'pipe', 'ignore'], env: {}})
+    const child = launchCommand('exec /bin/cat /proc/self/status', '/', {}, false)
     let text = ''
     child.stdout.on('data', (chunk) => (text += chunk))
+    child.stderr.resume()
     child.on('error', reject)
     child.on('close', () => resolve(text))
   })
@@ -1058,19 +1158,26 @@ const calls = {
    * then removes the container) when it cannot get there.
    */
   reset: async (request) => {
-    for (const job of jobs.values()) terminate(job, 'canceled')
-    await killBackground(300)
-    if (separated) {
-      await killAgentProcesses()
-      for (const dir of [process.env.HOME || '/home/agent', '/tmp', '/dev/shm']) emptyDirectory(dir)
-      fs.mkdirSync(STATE_DIR, {recursive: true, mode: 0o700})
+    standbyHeld = true
+    discardStandby()
+    try {
+      for (const job of jobs.values()) terminate(job, 'canceled')
+      await killBackground(300)
+      if (separated) {
+        await killAgentProcesses()
+        for (const dir of [process.env.HOME || '/home/agent', '/tmp', '/dev/shm']) emptyDirectory(dir)
+        fs.mkdirSync(STATE_DIR, {recursive: true, mode: 0o700})
+      }
+      if (request.keepWorkspace) {
+        reopenDirectories(WORKSPACE)
+        return {ok: true, kept: true}
+      }
+      emptyDirectory(WORKSPACE)
+      return {ok: true}
+    } finally {
+      standbyHeld = false
+      setTimeout(prepareStandby, 0)
     }
-    if (request.keepWorkspace) {
-      reopenDirectories(WORKSPACE)
-      return {ok: true, kept: true}
-    }
-    emptyDirectory(WORKSPACE)
-    return {ok: true}
   },
 
   /** Reuse: removes entries (relative to root, recursively) the project no longer has. */
@@ -1098,7 +1205,9 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   process.on(signal, () => {
     for (const pgid of backgroundGroups) killGroup(pgid, 'SIGKILL')
     for (const job of jobs.values()) killGroup(job.pgid, 'SIGKILL')
+    discardStandby()
     process.exit(0)
   })
 }
 sendJson(READY, 0, {version: PROTOCOL_VERSION, pid: process.pid, node: process.version})
+prepareStandby()
