@@ -50,7 +50,9 @@ await runBench({name: 'exec-round-trip', title: '3. Exec round trip', order: 3},
   const b50 = median(base)
   const b95 = percentile(base, 95)
   const figures: Figure[] = []
+  // Issue 18's bars: the median within 1/20 of `docker exec`, the p95 within 1/10.
   const target = '<= 1/10 of docker exec'
+  const medianTarget = '<= 1/20 of docker exec'
   if (session) {
     const o50 = median(ours)
     const o95 = percentile(ours, 95)
@@ -60,8 +62,8 @@ await runBench({name: 'exec-round-trip', title: '3. Exec round trip', order: 3},
         ours: formatMs(o50),
         baseline: `${formatMs(b50)} \`docker exec\``,
         ratio: ratioText(o50, b50, 3),
-        target,
-        met: o50 <= b50 / 10,
+        target: medianTarget,
+        met: o50 <= b50 / 20,
       },
       {
         figure: `exec round trip \`true\`, p95 of ${RUNS}`,
@@ -75,7 +77,7 @@ await runBench({name: 'exec-round-trip', title: '3. Exec round trip', order: 3},
   } else {
     const why = 'missing' in lookup ? lookup.missing : ''
     figures.push(
-      unmeasured(`exec round trip \`true\`, median`, target, why, `${formatMs(b50)} \`docker exec\``),
+      unmeasured(`exec round trip \`true\`, median`, medianTarget, why, `${formatMs(b50)} \`docker exec\``),
       unmeasured(`exec round trip \`true\`, p95`, target, why, `${formatMs(b95)} \`docker exec\``),
     )
   }
