@@ -47,14 +47,21 @@ describe('standby command process', () => {
   })
 
   it('runs the next command at once after the agent killed or stopped the standby', async () => {
-    // The bracket keeps pkill from matching this command's own bash.
-    expect((await session.exec("pkill -KILL -f 'standby[.]pl'; true").result).exitCode).toBe(0)
-    expect((await session.exec('echo after-kill').result).stdout.text).toBe('after-kill\n')
+    // A command with stdin open is spawned directly, so it runs while the standby waits and can reach it (a command
+    // run with exec would have taken the standby itself). The bracket keeps pkill from matching its own bash.
+    const signalStandby = async (signal: 'KILL' | 'STOP') => {
+      const killer = session.spawn(`pkill -${signal} -f 'standby[.]pl' && echo signalled`)
+      killer.end()
+      expect((await killer.result).stdout.text).toBe('signalled\n')
+    }
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect((await session.exec("pkill -STOP -f 'standby[.]pl'; true").result).exitCode).toBe(0)
+    await signalStandby('KILL')
+    expect((await session.exec('echo after-kill', {timeoutMs: 10_000}).result).stdout.text).toBe('after-kill\n')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await signalStandby('STOP')
     const next = await session.exec('echo after-stop', {timeoutMs: 10_000}).result
-    expect(next.stdout.text).toBe('after-stop\n')
     expect(next.timedOut).toBe(false)
+    expect(next.stdout.text).toBe('after-stop\n')
     // The stopped one was dropped, not left behind.
     const left = await session.exec("ps -eo stat=,args= | grep 'standby[.]pl' | grep -c '^T' || true").result
     expect(left.stdout.text.trim()).toBe('0')
