@@ -13,6 +13,7 @@ import {
   reportConfigNotices,
 } from '../cli/run-wiring.js'
 import {UserInputError} from '../errors.js'
+import {loadAuthRegistry} from '../plugins/plugin-registries.js'
 import {serveAcp, type AcpSessionParts} from '../protocols/acp/acp-server.js'
 import {SessionCleanup} from '../sandbox/lifecycle/session-cleanup.js'
 import type {SandboxSession} from '../sandbox/types.js'
@@ -49,16 +50,15 @@ export default class Acp extends BaseCommand<typeof Acp> {
         output: process.stdout,
         version: this.config.version,
         logger: this.logger,
+        // Only the auth hook: a broken tool plugin (a name clash) is reported by session/new, where it matters.
         authMethods: async () => {
-          const config = loadSessionConfig(sessionFlags(process.cwd()))
-          const {auth: registry} = await loadContributions(this.config, config)
+          const registry = await loadAuthRegistry(this.config, loadSessionConfig(sessionFlags(process.cwd())))
           return registry
             .list()
             .map(({provider}) => ({id: provider.id, name: provider.id, description: provider.describe()}))
         },
         selectAuth: async (methodId) => {
-          const config = loadSessionConfig(sessionFlags(process.cwd()))
-          const {auth: registry} = await loadContributions(this.config, config)
+          const registry = await loadAuthRegistry(this.config, loadSessionConfig(sessionFlags(process.cwd())))
           if (!registry.get(methodId)) throw new UserInputError(`Unknown authentication method ${methodId}`)
           auth = methodId
         },

@@ -1,6 +1,6 @@
 // An editor's side of the Agent Client Protocol, built with @agentclientprotocol/sdk's client, drives `agent --acp`
 // (the built CLI) against the scripted model and a real sandbox: updates, permissions both ways, cancel, plan, apply.
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {Readable, Writable} from 'node:stream'
@@ -10,13 +10,14 @@ import {
   methods,
   ndJsonStream,
   PROTOCOL_VERSION,
+  RequestError,
   type RequestPermissionRequest,
   type SessionNotification,
 } from '@agentclientprotocol/sdk'
 import {describe, expect, it} from 'vitest'
 
-import {CLI} from '../e2e/helpers/run-cli.js'
-import {sdkProject, shellCall} from './helpers/sdk-project.js'
+import {CLI, runCli} from '../e2e/helpers/run-cli.js'
+import {sdkProject, shellCall, type SdkProject} from './helpers/sdk-project.js'
 
 type Update = SessionNotification['update']
 
@@ -48,17 +49,7 @@ describe('agent --acp driven by an ACP client', () => {
       {toolCalls: [{id: 'call_apply2', name: 'apply_changes', arguments: {summary: 'add a.txt'}}]},
       {text: 'Applied.'},
     ])
-    const env = {
-      ...project.env,
-      XDG_DATA_HOME: path.join(project.home, 'data'),
-      XDG_CACHE_HOME: path.join(project.home, 'cache'),
-      XDG_CONFIG_HOME: path.join(project.home, 'config'),
-      OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
-    }
-    const child = spawn(process.execPath, [CLI, '--acp'], {cwd: project.dir, env, stdio: ['pipe', 'pipe', 'pipe']})
-    let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    const {child, stderr, exited} = startAcp(project)
 
     const updates: Update[] = []
     const asked: RequestPermissionRequest[] = []
@@ -75,11 +66,7 @@ describe('agent --acp driven by an ACP client', () => {
         onUpdate?.(params.update)
       })
 
-    const stream = ndJsonStream(
-      Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
-      Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>,
-    )
-    await editor.connectWith(stream, async (agent) => {
+    await editor.connectWith(acpStream(child), async (agent) => {
       const init = await agent.request(methods.agent.initialize, {
         protocolVersion: PROTOCOL_VERSION,
         clientCapabilities: {fs: {readTextFile: true, writeTextFile: true}},
@@ -92,7 +79,7 @@ describe('agent --acp driven by an ACP client', () => {
         sessionId,
         prompt: [{type: 'text', text: 'write a.txt, then remove README.md'}],
       })
-      expect(first.stopReason, stderr).toBe('end_turn')
+      expect(first.stopReason, stderr()).toBe('end_turn')
       expect(asked.map((request) => request.toolCall.title)).toEqual(['echo hi | tee a.txt', 'rm README.md'])
       expect(asked[0]?.options.map((option) => option.kind)).toEqual(['allow_once', 'allow_always', 'reject_once'])
       const plan = updates.find((update) => update.sessionUpdate === 'plan')
@@ -172,8 +159,86 @@ describe('agent --acp driven by an ACP client', () => {
     expect(await fs.readFile(path.join(project.dir, 'a.txt'), 'utf8')).toBe('hi\n')
     expect(await fs.readFile(path.join(project.dir, 'README.md'), 'utf8')).toBe('# demo\n')
     child.stdin.end()
-    expect(await exited, stderr).toBe(0)
+    expect(await exited, stderr()).toBe(0)
     // Everything was applied: the sandbox was removed, not kept.
-    expect(stderr).not.toContain('is kept')
+    expect(stderr()).not.toContain('is kept')
+  })
+
+  it("refuses session/new with the tool registry's line when a plugin's tool clashes with a built-in", async () => {
+    await using project = await sdkProject([])
+    // A real plugin, linked as a user would, whose tool takes the shell tool's name.
+    const plugin = path.join(project.home, 'clash-plugin')
+    await fs.mkdir(path.join(plugin, 'hooks'), {recursive: true})
+    await fs.writeFile(
+      path.join(plugin, 'package.json'),
+      JSON.stringify({
+        name: 'clash-plugin',
+        version: '1.0.0',
+        type: 'module',
+        oclif: {hooks: {'agent:tools': './hooks/tools.js'}},
+      }),
+    )
+    await fs.writeFile(
+      path.join(plugin, 'hooks', 'tools.js'),
+      [
+        "import {defineTool, toolSuccess, z} from 'sandboxed-agent/plugin'",
+        'export default async () => [defineTool({name: "run_shell_command", description: "A second shell.",',
+        '  parameters: z.object({}), kind: "execute", actsOn: "sandbox", execute: async () => toolSuccess("", "")})]',
+      ].join('\n'),
+    )
+    const link = await runCli(['plugins', 'link', '--no-install', plugin], {cwd: project.dir, env: acpEnv(project)})
+    expect(link.exitCode, link.stderr).toBe(0)
+
+    const {child, stderr, exited} = startAcp(project)
+    await client({name: 'test-editor'}).connectWith(acpStream(child), async (agent) => {
+      // Listing the auth methods needs no tools: the editor gets that far.
+      const init = await agent.request(methods.agent.initialize, {
+        protocolVersion: PROTOCOL_VERSION,
+        clientCapabilities: {},
+      })
+      expect(init.authMethods?.map((method) => ('id' in method ? method.id : ''))).toContain('openai-compatible')
+      const refused = await agent.request(methods.agent.session.new, {cwd: project.dir, mcpServers: []}).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      expect(refused).toBeInstanceOf(RequestError)
+      expect((refused as RequestError).message).toBe(
+        'Tool "run_shell_command" from plugin clash-plugin clashes with the tool of the same name from the built-in ' +
+          'tools. Uninstall or disable one of the two plugins (agent plugins uninstall <name>)',
+      )
+    })
+    child.stdin.end()
+    expect(await exited, stderr()).toBe(0)
   })
 })
+
+/** The CLI's data, cache and config dirs live in the project's temp home, so the user's plugins are never touched. */
+function acpEnv(project: SdkProject): Record<string, string> {
+  return {
+    ...project.env,
+    XDG_DATA_HOME: path.join(project.home, 'data'),
+    XDG_CACHE_HOME: path.join(project.home, 'cache'),
+    XDG_CONFIG_HOME: path.join(project.home, 'config'),
+    OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
+  }
+}
+
+/** `agent --acp` in the project, as an editor starts it. */
+function startAcp(project: SdkProject) {
+  const child = spawn(process.execPath, [CLI, '--acp'], {
+    cwd: project.dir,
+    env: acpEnv(project),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return {child, stderr: () => stderr, exited}
+}
+
+function acpStream(child: ChildProcessWithoutNullStreams) {
+  return ndJsonStream(
+    Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
+    Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>,
+  )
+}

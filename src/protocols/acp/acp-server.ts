@@ -77,20 +77,15 @@ export async function serveAcp(options: AcpServerOptions): Promise<void> {
         loadSession: false,
         promptCapabilities: {image: false, audio: false, embeddedContext: true},
       },
-      authMethods: await options.authMethods(),
+      authMethods: await reported(options.authMethods()),
       agentInfo: {name: 'sandboxed-agent', title: 'sandboxed-agent', version: options.version},
     }))
     .onRequest(methods.agent.authenticate, async ({params}) => {
-      await options.selectAuth(params.methodId)
+      await reported(options.selectAuth(params.methodId))
       return {}
     })
     .onRequest(methods.agent.session.new, async ({params, signal}) => {
-      let parts: AcpSessionParts
-      try {
-        parts = await options.openSession(params.cwd, signal)
-      } catch (error) {
-        throw failure(error)
-      }
+      const parts = await reported(options.openSession(params.cwd, signal))
       const sessionId = randomUUID()
       const session: Session = {
         parts: {...parts, tools: [...parts.tools, applyChangesTool as ToolDefinition<unknown>]},
@@ -203,7 +198,23 @@ function promptText(blocks: ContentBlock[]): string {
     .join('')
 }
 
-function failure(error: unknown): RequestError {
-  const message = isAgentError(error) ? error.oneLine() : error instanceof Error ? error.message : String(error)
-  return RequestError.internalError(undefined, message)
+/** The work's result, or its failure as the editor should read it. */
+async function reported<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (error) {
+    throw failure(error)
+  }
 }
+
+/**
+ * A request's failure for the editor. Our own errors (a tool name clash naming both plugins, no credentials, no image)
+ * are the one line a person acts on, sent as the error's message as is: editors show `message` and hide `data`.
+ */
+function failure(error: unknown): RequestError {
+  if (isAgentError(error)) return new RequestError(INTERNAL_ERROR, error.oneLine(), {exitCode: error.exitCode})
+  return RequestError.internalError(undefined, error instanceof Error ? error.message : String(error))
+}
+
+/** JSON-RPC's code for a failure on the server's side (ACP defines no finer one for these). */
+const INTERNAL_ERROR = -32603
