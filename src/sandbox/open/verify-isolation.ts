@@ -9,6 +9,17 @@ import {NETWORK_PROBES, inspectProblems, selfTestProblems} from '../lifecycle/is
 import type {RunnerUser} from '../lifecycle/runner-user.js'
 import type {SessionNetwork} from '../network/session-network.js'
 
+/**
+ * Direct connections the sandbox must fail to make. Only with "none": there they fail at once (no route). On an
+ * allow-list network each would wait out its timeout (nobody owns the gateway), and they prove nothing the open does
+ * not already check, failing closed: Docker reports the network internal and without a host address
+ * (SessionNetwork.problems), the container is on that network only (inspectProblems), and the proxy, on the same
+ * network, starts only once nothing answered at the gateway (hostAnswersAt).
+ */
+function probesFor(settings: SandboxSettings): typeof NETWORK_PROBES {
+  return settings.network === 'none' ? NETWORK_PROBES : []
+}
+
 export async function verifyIsolation(
   container: Dockerode.Container,
   backend: SandboxBackend,
@@ -19,7 +30,7 @@ export async function verifyIsolation(
 ): Promise<void> {
   const [info, report, networkProblems = []] = await Promise.all([
     container.inspect(),
-    backend.selftest(settings.network !== 'bridge' ? NETWORK_PROBES : []),
+    backend.selftest(probesFor(settings)),
     network?.problems(),
   ])
   // Without a runner (docker exec), every process is the agent's anyway: nothing runs apart from it.
