@@ -17,6 +17,7 @@ import {settingsSchema, type SandboxSettings, type Settings} from './schema.js'
 import {legacySettingsNotice} from './legacy-settings.js'
 import {checkSettings, readSettingsLayers} from './settings-files.js'
 import {parseAllowEntry, withAllowedHosts, type NetworkSetting} from './network-setting.js'
+import {readProjectAllowedHosts} from './project-allowed-hosts.js'
 
 export type ApprovalMode = 'default' | 'auto-edit' | 'yolo'
 export type NetworkMode = 'none' | 'bridge'
@@ -133,6 +134,14 @@ function networkWithFlags(flags: ConfigFlags, fallback: NetworkSetting): Network
   )
 }
 
+/**
+ * An allow list with the hosts the user chose to always allow for this project (read from the user's home, with the
+ * user's trust); "none" and "bridge" stay as they are: the answers were given to widen a list, not to open a network.
+ */
+function withStoredHosts(setting: NetworkSetting, stored: readonly string[]): NetworkSetting {
+  return typeof setting === 'object' ? withAllowedHosts(setting, stored) : setting
+}
+
 /** Reads everything once; the result is deeply frozen and holds no reference to process.env. */
 export function loadConfig(options: LoadConfigOptions): AgentConfig {
   const flags = {...options.flags}
@@ -231,7 +240,13 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
     modelMaxRetries: settings.model.maxRetries ?? settings.model.generationConfig?.maxRetries,
     authType: nonEmpty(flags.auth) ?? settings.security.auth.selectedType,
     approvalMode,
-    sandbox: {...settings.sandbox, network: networkWithFlags(flags, settings.sandbox.network)},
+    sandbox: {
+      ...settings.sandbox,
+      network: withStoredHosts(
+        networkWithFlags(flags, settings.sandbox.network),
+        readProjectAllowedHosts(home, projectRoot),
+      ),
+    },
     maxTurns: turns !== undefined && turns > 0 ? turns : undefined,
     debug: Boolean(flags.debug) || isTruthy(env.DEBUG) || isTruthy(env.DEBUG_MODE),
     flags,

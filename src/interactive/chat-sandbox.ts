@@ -6,6 +6,7 @@ import type {ChatScreen} from './chat-screen.js'
 import type {ChatState} from './chat-state.js'
 import {errorMessage} from './chat-errors.js'
 import {withInteractiveShell, type TerminalHost} from './interactive-shell.js'
+import {withNetworkQuestions, type NetworkQuestions} from './network-questions.js'
 
 export class ChatSandbox {
   private opening: Promise<SandboxSession | undefined> | undefined
@@ -47,11 +48,15 @@ export class ChatSandbox {
     return this.state.session ?? (await this.opening?.catch(() => undefined))
   }
 
-  /** The sandbox as the tools see it: with interactive commands on a pseudo-terminal when the settings say so. */
-  forTools(session: SandboxSession, host: TerminalHost): SandboxSession {
-    return this.options.config.settings.tools.shell.enableInteractiveShell
+  /**
+   * The sandbox as the tools see it: with interactive commands on a pseudo-terminal when the settings say so, and
+   * the user asked about each host the allow list refused.
+   */
+  forTools(session: SandboxSession, host: TerminalHost, questions: NetworkQuestions): SandboxSession {
+    const shell = this.options.config.settings.tools.shell.enableInteractiveShell
       ? withInteractiveShell(session, host)
       : session
+    return withNetworkQuestions(shell, questions)
   }
 
   /** Lists the changes and updates the count the status line shows. */

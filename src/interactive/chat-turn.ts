@@ -2,6 +2,7 @@
 import {runAgent} from '../agent/run-agent.js'
 import type {ChatContext} from './chat-context.js'
 import type {TerminalHost} from './interactive-shell.js'
+import {hostQuestions} from './chat-network.js'
 
 /** Sends `text` (pastes in full); the scrollback shows `shown` (large pastes as `[pasted N lines]`). */
 export async function runTurn(context: ChatContext, host: TerminalHost, text: string, shown = text): Promise<void> {
@@ -30,7 +31,7 @@ export async function runTurn(context: ChatContext, host: TerminalHost, text: st
   const run = runAgent({
     model,
     tools: options.tools,
-    session: sandbox.forTools(session, host),
+    session: sandbox.forTools(session, host, hostQuestions(context)),
     approvals: state.approvals,
     signal: controller.signal,
     maxTurns: options.maxTurns,

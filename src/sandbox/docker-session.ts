@@ -2,6 +2,7 @@
 import path from 'node:path'
 import type Dockerode from 'dockerode'
 
+import {parseAllowEntry} from '../config/network-setting.js'
 import type {SandboxSettings} from '../config/schema.js'
 import type {Logger} from '../logging/logger.js'
 import type {SandboxBackend} from './backend.js'
@@ -134,6 +135,15 @@ export class DockerSandboxSession implements SandboxSession {
   /** Requests per host through the session's proxy, and whether the proxy stopped; undefined without an allow list. */
   networkSummary(): NetworkSummary | undefined {
     return this.parts.network?.monitor?.summary()
+  }
+
+  /** One more allow entry for the running proxy (the user allowed it in interactive mode). */
+  async allowHost(entry: string): Promise<void> {
+    const monitor = this.parts.network?.monitor
+    if (!monitor) throw new Error('this session has no allow list to add to')
+    const parsed = parseAllowEntry(entry)
+    if (!parsed.ok) throw new Error(`cannot allow "${entry}": expected ${parsed.problem}`)
+    await monitor.allow(parsed.rules)
   }
 
   /** An interactive terminal (Docker exec with a TTY and stdin attached) for a UI to wire to the user's terminal. */

@@ -37,6 +37,14 @@ export interface ExecResult {
   error?: string
   /** One line per network request the sandbox's proxy refused (or could not complete) while the command ran. */
   networkNotes?: string[]
+  /** The destinations the proxy refused because the allow list lacks them (a user may allow those), once each. */
+  networkRefused?: RefusedDestination[]
+}
+
+/** A host (and port) the sandbox asked for and the allow list did not have. */
+export interface RefusedDestination {
+  host: string
+  port: number
 }
 
 export interface ExecOptions {
@@ -209,6 +217,11 @@ export interface SandboxSession extends AsyncDisposable {
   close(): Promise<void>
   /** Requests per host through the session's proxy; undefined without an allow list. */
   networkSummary?(): NetworkSummary | undefined
+  /**
+   * Lets the session's proxy reach one more allow entry (`host`, `*.suffix` or `host:port`) from now on; only a
+   * session with an allow list has it. The user's answer in interactive mode; the model never calls it.
+   */
+  allowHost?(entry: string): Promise<void>
   /** Where the sandbox runs, when the engine has several machines (the Swarm node's name). */
   readonly location?: string
   /** Why the sandbox is gone (its container or machine died), or undefined while it is there. */

@@ -9,6 +9,7 @@ import {
   arpFlags,
   createEgressProxy,
   parseAuthority,
+  runtimeRules,
   specialAddress,
   type ProxyEvent,
   type ProxyRequestEvent,
@@ -220,5 +221,16 @@ describe('proxy helpers', () => {
     expect(arpFlags(table, '172.19.0.1')).toBe('0x2')
     expect(arpFlags(table, '172.19.0.9')).toBe('0x0')
     expect(arpFlags(table, '172.19.0.10')).toBeUndefined()
+  })
+})
+
+describe('rules added while the proxy runs', () => {
+  it('parses an allow line into a rule, and adds nothing for a malformed one', () => {
+    expect(runtimeRules('{"host":"A.Test.","wildcard":false,"ports":[80,443]}')).toEqual([
+      {host: 'a.test', wildcard: false, ports: [80, 443]},
+    ])
+    expect(runtimeRules('{"host":"","ports":[80]}')).toEqual([])
+    expect(runtimeRules('{"host":"a.test","ports":[]}')).toEqual([])
+    expect(runtimeRules('not json')).toEqual([])
   })
 })

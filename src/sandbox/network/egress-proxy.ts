@@ -2,8 +2,9 @@
 //
 // Self-contained on purpose (Node built-ins only, Node >= 18): the engine runs this file's compiled text with
 // `node -e` in a container of the sandbox image, so it works unchanged against a remote Docker engine. It speaks to
-// the host through its attached streams: one JSON event per line on stdout, `sync <n>` lines on stdin (answered in
-// order, so the host knows every earlier event has arrived); it exits when the host closes stdin.
+// the host through its attached streams: one JSON event per line on stdout; on stdin, `sync <n>` lines (answered in
+// order, so the host knows every earlier event has arrived) and `allow {rule}` lines (a host the user allowed while
+// the session ran); it exits when the host closes stdin.
 import dns from 'node:dns/promises'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -390,6 +391,18 @@ export function hostAnswersAt(address: string, windowMs: number): Promise<string
   })
 }
 
+/** The rules of an `allow {...}` line from the host; anything malformed adds nothing. */
+export function runtimeRules(json: string): ProxyRule[] {
+  try {
+    const rule = JSON.parse(json) as Partial<ProxyRule>
+    const ports = Array.isArray(rule.ports) ? rule.ports.filter((port) => Number.isInteger(port)) : []
+    if (typeof rule.host !== 'string' || rule.host === '' || ports.length === 0) return []
+    return [{host: normalizeHost(rule.host), wildcard: rule.wildcard === true, ports}]
+  } catch {
+    return []
+  }
+}
+
 /** How long the proxy listens for the host at the session network's gateway before it reports ready. */
 export const HOST_CHECK_WINDOW_MS = 300
 
@@ -410,6 +423,9 @@ export function main(): void {
   input.on('line', (line) => {
     const match = /^sync (\d+)$/.exec(line.trim())
     if (match) write({type: 'sync', n: Number(match[1])})
+    // A host the user allowed while the session ran (interactive mode); the next request sees it.
+    const allowed = /^allow (\{.*\})$/.exec(line.trim())
+    if (allowed) config.rules.push(...runtimeRules(allowed[1]!))
   })
   // The host went away (or dropped the session): nothing may keep running on its behalf.
   input.on('close', () => process.exit(0))

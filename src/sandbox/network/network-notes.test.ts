@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import type {ProxyRequestEvent} from './egress-proxy.js'
-import {networkNotes} from './network-notes.js'
+import type {ProxyRequestEvent, RefusalReason} from './egress-proxy.js'
+import {networkNotes, refusedDestinations} from './network-notes.js'
 
 const event = (fields: Partial<ProxyRequestEvent>): ProxyRequestEvent => ({
   type: 'request',
@@ -55,5 +55,34 @@ describe('networkNotes', () => {
     const notes = networkNotes({events: many, proxyDown: undefined, output: '', failed: true})
     expect(notes).toHaveLength(11)
     expect(notes.at(-1)).toBe('network: (5 more)')
+  })
+})
+
+describe('refusedDestinations', () => {
+  it('lists the hosts a user could allow, once each, and not the other refusals', () => {
+    const event = (host: string, port: number, reason?: RefusalReason): ProxyRequestEvent => ({
+      type: 'request',
+      method: 'CONNECT',
+      host,
+      port,
+      allowed: reason === undefined,
+      ...(reason ? {reason} : {}),
+      bytesUp: 0,
+      bytesDown: 0,
+      ms: 1,
+    })
+    expect(
+      refusedDestinations([
+        event('a.test', 443, 'not-allowed'),
+        event('a.test', 443, 'not-allowed'),
+        event('b.test', 8443, 'port'),
+        event('10.0.0.1', 80, 'ip-literal'),
+        event('c.test', 443, 'private-address'),
+        event('d.test', 443),
+      ]),
+    ).toEqual([
+      {host: 'a.test', port: 443},
+      {host: 'b.test', port: 8443},
+    ])
   })
 })

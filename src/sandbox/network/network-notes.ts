@@ -1,4 +1,5 @@
 // The lines a command's result gets about its network use: each refusal explained, failures, a proxy that is gone.
+import type {RefusedDestination} from '../types.js'
 import type {ProxyRequestEvent} from './egress-proxy.js'
 
 const MAX_NOTES = 10
@@ -56,4 +57,14 @@ export function networkNotes(input: NotesInput): string[] {
     )
   const list = [...notes]
   return list.length > MAX_NOTES ? [...list.slice(0, MAX_NOTES), `network: (${list.length - MAX_NOTES} more)`] : list
+}
+
+/** Destinations refused only because the allow list lacks them (host or port), each once, in order. */
+export function refusedDestinations(events: readonly ProxyRequestEvent[]): RefusedDestination[] {
+  const seen = new Map<string, RefusedDestination>()
+  for (const event of events) {
+    if (event.allowed || (event.reason !== 'not-allowed' && event.reason !== 'port')) continue
+    seen.set(`${event.host}:${event.port}`, {host: event.host, port: event.port})
+  }
+  return [...seen.values()]
 }

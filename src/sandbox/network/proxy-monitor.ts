@@ -4,7 +4,7 @@ import type Dockerode from 'dockerode'
 
 import type {Logger} from '../../logging/logger.js'
 import type {HostTraffic, NetworkSummary} from '../types.js'
-import type {ProxyEvent, ProxyRequestEvent} from './egress-proxy.js'
+import type {ProxyEvent, ProxyRequestEvent, ProxyRule} from './egress-proxy.js'
 
 export type {HostTraffic, NetworkSummary} from '../types.js'
 
@@ -111,6 +111,17 @@ export class ProxyMonitor {
       this.syncWaiters.set(n, finish)
       this.stream.write(`sync ${n}\n`, () => undefined)
     })
+  }
+
+  /**
+   * Adds rules to the running proxy; resolves once it has them (its stdin is read in order, so the sync answer comes
+   * after). Rejects when the proxy is gone.
+   */
+  async allow(rules: readonly ProxyRule[]): Promise<void> {
+    if (this.down) throw new Error(this.down)
+    for (const rule of rules) this.stream.write(`allow ${JSON.stringify(rule)}\n`, () => undefined)
+    await this.sync()
+    if (this.down) throw new Error(this.down)
   }
 
   /** Why the proxy is gone, when it stopped while the session still ran. */

@@ -1,6 +1,6 @@
-// Wraps a command's handle so its result carries the network notes of the requests made while it ran.
+// Wraps a command's handle so its result carries the network notes (and the refused destinations) of its requests.
 import type {ExecEvent, ExecHandle, ExecResult} from '../types.js'
-import {networkNotes} from './network-notes.js'
+import {networkNotes, refusedDestinations} from './network-notes.js'
 import type {ProxyMonitor} from './proxy-monitor.js'
 
 /** The same command, with `networkNotes` added to its result (the exit event and `result` agree). */
@@ -11,13 +11,17 @@ export function withNetworkNotes(handle: ExecHandle, monitor: ProxyMonitor): Exe
     annotated ??= (async () => {
       // Every event the proxy wrote before the command ended is in once the sync answer arrives.
       await monitor.sync()
+      const events = monitor.since(mark)
       const notes = networkNotes({
-        events: monitor.since(mark),
+        events,
         proxyDown: monitor.proxyDown,
         output: `${result.stdout.text}\n${result.stderr.text}`,
         failed: result.exitCode !== 0,
       })
-      return notes.length > 0 ? {...result, networkNotes: notes} : result
+      const refused = refusedDestinations(events)
+      return notes.length > 0 || refused.length > 0
+        ? {...result, networkNotes: notes, ...(refused.length > 0 ? {networkRefused: refused} : {})}
+        : result
     })()
     return annotated
   }
