@@ -19,6 +19,20 @@ export interface CopyHelperRequest {
   signal?: AbortSignal
 }
 
+/** The helper's exit status when tar extracted another number of entries than it was given. */
+const COUNT_MISMATCH = 3
+
+/**
+ * The path list comes on stdin; the helper fails unless tar extracted exactly as many entries as were listed (tar -v
+ * quotes a newline in a name, so one line per entry): an empty copy is otherwise a successful tar, and an empty
+ * workspace would read as every project file deleted.
+ */
+const COPY_SCRIPT = [
+  'set -o pipefail',
+  'n=$(tar -C "$0" --null --no-recursion -T - -cf - | tar -C "$1" -xpvf - | wc -l) || exit 1',
+  `[ "$n" -eq "$2" ] || { echo "copied $n of $2" >&2; exit ${COUNT_MISMATCH}; }`,
+].join('\n')
+
 /** Copies `paths` from the project into the volume as the agent user; rejects with tar's complaint when it fails. */
 export async function copyThroughHelper(request: CopyHelperRequest): Promise<void> {
   const {docker} = request
@@ -26,13 +40,7 @@ export async function copyThroughHelper(request: CopyHelperRequest): Promise<voi
     image: request.image,
     role: 'copy-helper',
     labels: {[Labels.workspace]: request.source},
-    cmd: [
-      '/bin/bash',
-      '-c',
-      'set -o pipefail; tar -C "$0" --null --no-recursion -T - -cf - | tar -C "$1" -xpf -',
-      MOUNT_LOWER_DIR,
-      WORKSPACE_DIR,
-    ],
+    cmd: ['/bin/bash', '-c', COPY_SCRIPT, MOUNT_LOWER_DIR, WORKSPACE_DIR, String(request.paths.length)],
     workingDir: WORKSPACE_DIR,
     network: 'none',
     init: true,
@@ -50,12 +58,16 @@ export async function copyThroughHelper(request: CopyHelperRequest): Promise<voi
     const sink = new PassThrough()
     sink.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4096)))
     docker.modem.demuxStream(stream, new PassThrough().resume(), sink)
-    const exited = container.wait()
+    // Asked before start, a plain wait ("not-running") answers at once for a container not yet started: the helper
+    // was then removed mid-copy and the session got an empty workspace (28 of 40 copies here, under load).
+    const exited = container.wait({condition: 'next-exit'})
     await container.start()
     stream.end(Buffer.from(request.paths.map((p) => `${p}\0`).join('')))
     const {StatusCode: status} = (await exited) as {StatusCode: number}
     stream.destroy()
-    if (status !== 0) throw new Error(stderr.trim().split('\n').pop() || `the copy exited with ${status}`)
+    const complaint = stderr.trim().split('\n').pop()
+    if (status === COUNT_MISMATCH) throw new Error(`not every listed entry was copied (${complaint})`)
+    if (status !== 0) throw new Error(complaint || `the copy exited with ${status}`)
   } finally {
     request.signal?.removeEventListener('abort', onAbort)
     await container.remove({force: true}).catch(() => undefined)
