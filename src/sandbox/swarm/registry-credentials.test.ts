@@ -19,9 +19,9 @@ describe('registryCredentials', () => {
       password: 'pa:ss',
       serveraddress: 'reg.lan:5000',
     })
-    expect(registryCredentials('reg.lan:5000', configDir({auths: {'http://reg.lan:5000': {auth}}}))?.username).toBe(
-      'agent',
-    )
+    expect(registryCredentials('reg.lan:5000', configDir({auths: {'http://reg.lan:5000': {auth}}}))).toMatchObject({
+      username: 'agent',
+    })
   })
 
   it('has none for another host or without a config file', () => {
@@ -30,8 +30,61 @@ describe('registryCredentials', () => {
     expect(registryCredentials('reg.lan:5000', {DOCKER_CONFIG: '/nonexistent'})).toBeUndefined()
   })
 
-  it('refuses in one line a login kept by a credential helper', () => {
-    const env = configDir({auths: {'reg.lan:5000': {}}, credsStore: 'pass'})
-    expect(() => registryCredentials('reg.lan:5000', env)).toThrow(/docker-credential-pass, which is not read/)
+  it('asks the credential helper named for the host (credHelpers) or credsStore, the host on its stdin', () => {
+    const {env, asked} = withHelper('satest', '{"ServerURL": "reg.lan:5000", "Username": "agent", "Secret": "pw"}')
+    Object.assign(env, configDir({auths: {'reg.lan:5000': {}}, credHelpers: {'reg.lan:5000': 'satest'}}))
+    expect(registryCredentials('reg.lan:5000', env)).toEqual({
+      username: 'agent',
+      password: 'pw',
+      serveraddress: 'reg.lan:5000',
+    })
+    expect(fs.readFileSync(asked, 'utf8')).toBe('get reg.lan:5000')
+    Object.assign(env, configDir({credsStore: 'satest'}))
+    expect(registryCredentials('reg.lan:5000', env)).toMatchObject({username: 'agent', password: 'pw'})
+  })
+
+  it('takes a helper\'s "<token>" user name, or an identitytoken in the file, as an identity token', () => {
+    const {env} = withHelper('satok', '{"ServerURL": "reg.lan:5000", "Username": "<token>", "Secret": "refresh-1"}')
+    Object.assign(env, configDir({credsStore: 'satok'}))
+    expect(registryCredentials('reg.lan:5000', env)).toEqual({
+      identitytoken: 'refresh-1',
+      serveraddress: 'reg.lan:5000',
+    })
+    expect(registryCredentials('reg.lan:5000', configDir({auths: {'reg.lan:5000': {identitytoken: 'r2'}}}))).toEqual({
+      identitytoken: 'r2',
+      serveraddress: 'reg.lan:5000',
+    })
+  })
+
+  it('has none when the helper has none; a helper that is missing or fails is one line naming it', () => {
+    const notFound = withHelper('sanone', 'credentials not found in native keychain', 1)
+    Object.assign(notFound.env, configDir({credsStore: 'sanone'}))
+    expect(registryCredentials('reg.lan:5000', notFound.env)).toBeUndefined()
+
+    const broken = withHelper('sabroken', 'gpg: decryption failed: No secret key', 2)
+    Object.assign(broken.env, configDir({credsStore: 'sabroken'}))
+    expect(() => registryCredentials('reg.lan:5000', broken.env)).toThrow(
+      'The credential helper docker-credential-sabroken (named in',
+    )
+    expect(() => registryCredentials('reg.lan:5000', broken.env)).toThrow(
+      /gave no login for reg.lan:5000: gpg: decryption failed/,
+    )
+
+    const missing = {...configDir({credsStore: 'sa-not-installed'}), PATH: '/nonexistent'}
+    expect(() => registryCredentials('reg.lan:5000', missing)).toThrow(
+      /docker-credential-sa-not-installed .* gave no login for reg.lan:5000: it is not on PATH/,
+    )
   })
 })
+
+/** A real `docker-credential-NAME` on PATH that records what it was asked and answers `output` with `code`. */
+function withHelper(name: string, output: string, code = 0): {env: NodeJS.ProcessEnv; asked: string} {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cred-helper-'))
+  const asked = path.join(dir, 'asked')
+  fs.writeFileSync(
+    path.join(dir, `docker-credential-${name}`),
+    `#!/bin/sh\nprintf '%s ' "$1" > ${asked}\ncat >> ${asked}\nprintf '%s\\n' '${output}'\nexit ${code}\n`,
+    {mode: 0o755},
+  )
+  return {env: {PATH: `${dir}:${process.env.PATH ?? ''}`}, asked}
+}
