@@ -18,7 +18,7 @@ import {WORKSPACE_DIR} from './lifecycle/container-spec.js'
 import {removeSandboxContainer} from './lifecycle/orphans.js'
 import type {SessionCleanup} from './lifecycle/session-cleanup.js'
 import {containerName} from './lifecycle/session-names.js'
-import type {SessionNetwork} from './network/session-network.js'
+import type {SessionProxy} from './network/session-network.js'
 import {withNetworkNotes} from './network/with-network-notes.js'
 import type {SessionStore} from './lifecycle/session-store.js'
 import type {
@@ -47,8 +47,8 @@ export interface SessionParts {
   store: SessionStore
   logger: Logger
   cleanup?: SessionCleanup
-  /** The internal network and proxy of a session with an allow list. */
-  network?: SessionNetwork
+  /** The proxy of a session with an allow list (its internal network goes with the container or service). */
+  network?: SessionProxy
   /** On dispose (and on a signal): 'remove' (default), 'keep' (stop, for diff/apply later) or 'idle' (warm for --reuse). */
   onExit: 'remove' | 'keep' | 'idle'
   /** An orchestrator's own removal (a Swarm service and its network); such a session cannot be kept. */

@@ -1,7 +1,10 @@
 // agent batch --engine swarm on a Swarm of three dockerds made by the test: tasks land on every node, a node whose
-// daemon is killed mid-task has its tasks retried elsewhere, nothing is left on the cluster, prune cleans a killed CLI.
+// daemon is killed mid-task has its tasks retried elsewhere, nothing is left on the cluster, prune cleans a killed CLI;
+// an allow list goes through a proxy service; a registry login comes from config.json or a credential helper.
 import {execFile} from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import type Dockerode from 'dockerode'
@@ -151,35 +154,89 @@ describe.skipIf(!canRunSwarm())('agent batch --engine swarm (three dockerd nodes
     }
   }, 400_000)
 
-  it("a registry that needs a login: refused in one line without one; with docker login's config.json the push, the check and the nodes' pulls use it", async () => {
+  // One batch shows two things, to keep the file's time down: a login from a credential helper, and an allow list.
+  it("a registry that needs a login: refused in one line without one; the push uses docker login's config.json, the nodes' pulls a credential helper's login; an allow list: the proxy service reaches the listed host, another is refused with the explanation line, no direct way out", async () => {
     const {url, username, password} = cluster.loginRegistry
     const host = new URL(url).host
     const withLogin = suite.tempDir('docker-config-')
     const auth = Buffer.from(`${username}:${password}`).toString('base64')
     fs.writeFileSync(path.join(withLogin, 'config.json'), JSON.stringify({auths: {[host]: {auth}}}))
-    const project = suite.project({'README.md': 'x\n'})
-    const tasks = suite.tasksFile([{id: 'login0', cwd: project, prompt: 'TASK login0: write out-login0.txt'}])
-    suite.script = (id) => ({command: `echo ${id} > out-${id}.txt`})
-    const batchArgs = () => [tasks, '--out', suite.tempDir('swarm-out-'), '--engine', 'swarm', '--registry', url]
-
-    const refused = await suite.batch(batchArgs(), {...env, DOCKER_CONFIG: suite.tempDir('docker-config-')})
-    expect(refused.code).toBe(3)
-    expect(refused.stderr).toContain(`the registry ${host} needs a login`)
-    expect(refused.stderr).toContain(`docker login ${host}`)
-
-    const pushed = await run(process.execPath, [CLI, 'sandbox', 'build', '--push', url], {
-      env: suite.env({DOCKER_CONFIG: withLogin}) as NodeJS.ProcessEnv,
-      cwd: suite.home,
+    // The same login kept by a credential helper instead (`docker-credential-satest get`, the host on stdin), as
+    // `credHelpers` names it; the helper records what it was asked.
+    const withHelper = suite.tempDir('docker-config-')
+    fs.writeFileSync(
+      path.join(withHelper, 'config.json'),
+      JSON.stringify({auths: {[host]: {}}, credHelpers: {[host]: 'satest'}}),
+    )
+    const helperDir = suite.tempDir('cred-helper-')
+    const asked = path.join(helperDir, 'asked')
+    const answer = JSON.stringify({ServerURL: host, Username: username, Secret: password})
+    fs.writeFileSync(
+      path.join(helperDir, 'docker-credential-satest'),
+      `#!/bin/sh\n[ "$1" = get ] || exit 1\ncat >> ${asked}; echo >> ${asked}\nprintf '%s\\n' '${answer}'\n`,
+      {mode: 0o755},
+    )
+    const helperEnv = {...env, DOCKER_CONFIG: withHelper, PATH: `${helperDir}:${process.env.PATH ?? ''}`}
+    // The allowed host: an HTTP server of the test's own, on the host's end of the cluster's switch.
+    const address = new URL(cluster.registry).hostname
+    const hits: string[] = []
+    const web = http.createServer((req, res) => {
+      hits.push(req.url ?? '')
+      res.end('hello from the allowed host\n')
     })
-    expect(pushed.stdout).toContain(`${host}/${defaultImageName()}`)
-    // No node has the image under this registry's name (an earlier run's tag is taken off; the layers stay): the task
-    // starts only if its node pulled with the login (Swarm runs a local image when a pull fails).
-    const reference = `${host}/${defaultImageName()}`
-    await Promise.all(cluster.nodes.map((node) => exec('docker', ['-H', node.host, 'rmi', reference]).catch(() => {})))
-    const done = await suite.batch(batchArgs(), {...env, DOCKER_CONFIG: withLogin})
-    expect(done.code, done.stderr).toBe(0)
-    expect(done.stderr).toContain('Done: 1 succeeded, 0 failed')
-    await noContainersLeft()
+    await new Promise<void>((resolve) => web.listen(0, address, resolve))
+    const port = (web.address() as AddressInfo).port
+    const project = suite.project({'README.md': 'x\n'})
+    const tasks = suite.tasksFile([{id: 'login0', cwd: project, prompt: 'TASK login0: fetch'}])
+    suite.script = () => ({
+      command:
+        `curl -sS http://${address}:${port}/allowed > got.txt; curl -sS http://not-listed.test/; ` +
+        `curl -sS --noproxy '*' --max-time 5 http://${address}:${port}/direct; true`,
+    })
+    const out = suite.tempDir('swarm-out-')
+    const batchArgs = (dir: string) => [tasks, '--out', dir, '--engine', 'swarm', '--registry', url]
+    try {
+      const refused = await suite.batch(batchArgs(suite.tempDir('swarm-out-')), {
+        ...env,
+        DOCKER_CONFIG: suite.tempDir('docker-config-'),
+      })
+      expect(refused.code).toBe(3)
+      expect(refused.stderr).toContain(`the registry ${host} needs a login`)
+      expect(refused.stderr).toContain(`docker login ${host}`)
+
+      const pushed = await run(process.execPath, [CLI, 'sandbox', 'build', '--push', url], {
+        env: suite.env({DOCKER_CONFIG: withLogin}) as NodeJS.ProcessEnv,
+        cwd: suite.home,
+      })
+      expect(pushed.stdout).toContain(`${host}/${defaultImageName()}`)
+      // No node has the image under this registry's name (an earlier run's tag is taken off; the layers stay): the
+      // task starts only if its node pulled with the login (Swarm runs a local image when a pull fails).
+      const reference = `${host}/${defaultImageName()}`
+      await Promise.all(
+        cluster.nodes.map((node) => exec('docker', ['-H', node.host, 'rmi', reference]).catch(() => {})),
+      )
+      const done = await suite.batch([...batchArgs(out), '--allow-host', `${address}:${port}`], helperEnv)
+      expect(done.code, done.stderr).toBe(0)
+      expect(done.stderr).toContain('Done: 1 succeeded, 0 failed')
+      // Asked once for this registry (the login is read once per batch, then given with each service).
+      expect(fs.readFileSync(asked, 'utf8')).toBe(`${host}\n`)
+
+      // The allow list: the listed host answered through the proxy; only the proxy's request arrived (the sandbox's
+      // own, --noproxy, had no route); the other host was refused, and the model was told why in one line.
+      expect(fs.readFileSync(path.join(out, 'login0', 'changes.patch'), 'utf8')).toContain(
+        '+hello from the allowed host',
+      )
+      expect(hits).toEqual(['/allowed'])
+      expect(fs.readFileSync(path.join(out, 'login0', 'transcript.jsonl'), 'utf8')).toContain(
+        'network: refused not-listed.test:80 (not in sandbox.network.allow; add it, or run with --allow-host not-listed.test)',
+      )
+      // The session's and the proxy's services, and their three networks, are gone.
+      expect(await services()).toEqual([])
+      await noContainersLeft()
+      await noNetworksLeft()
+    } finally {
+      web.close()
+    }
   }, 300_000)
 
   it('agent sandbox prune --engine swarm removes what a SIGKILLed batch left on the cluster', async () => {

@@ -413,8 +413,12 @@ export function main(): void {
     rules: ProxyRule[]
     port: number
     subnet: string
-    /** The address Docker reserved for the host on the session network; nobody may answer there. */
-    gateway: string
+    /**
+     * The address Docker reserved for the host on the session network; nobody may answer there. Null on a Swarm
+     * overlay network, whose gateway address is held by the network's own bridge in a namespace of its own (never by
+     * the node), so something always answers there; the sandbox's self-test probes the node itself instead.
+     */
+    gateway: string | null
     connectTimeoutMs: number
     idleTimeoutMs: number
   }
@@ -441,13 +445,16 @@ export function main(): void {
       return
     }
     // Fail closed: with the host on the session network, the sandbox could reach the host's services directly.
-    void hostAnswersAt(config.gateway, HOST_CHECK_WINDOW_MS).then((evidence) => {
-      if (evidence) {
-        write({type: 'host-reachable', address: config.gateway, evidence})
-        return
-      }
-      server.listen(config.port, address, () => write({type: 'ready', address, port: config.port}))
-    })
+    const gateway = config.gateway
+    void (gateway === null ? Promise.resolve(undefined) : hostAnswersAt(gateway, HOST_CHECK_WINDOW_MS)).then(
+      (evidence) => {
+        if (evidence) {
+          write({type: 'host-reachable', address: gateway ?? '', evidence})
+          return
+        }
+        server.listen(config.port, address, () => write({type: 'ready', address, port: config.port}))
+      },
+    )
   }
   server.on('error', (error) => {
     write({type: 'fatal', message: error.message})

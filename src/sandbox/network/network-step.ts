@@ -20,6 +20,16 @@ export interface OpenedNetwork {
   proxyReady: Promise<unknown>
 }
 
+/** The proxy's timeouts: SANDBOX_AGENT_PROXY_CONNECT_MS and SANDBOX_AGENT_PROXY_IDLE_MS in the CLI's environment. */
+export function proxyTimeouts(env: NodeJS.ProcessEnv = process.env): ProxyTimeouts {
+  const number = (value: string | undefined, fallback: number): number =>
+    value && Number(value) > 0 ? Number(value) : fallback
+  return {
+    connectTimeoutMs: number(env.SANDBOX_AGENT_PROXY_CONNECT_MS, DEFAULT_PROXY_TIMEOUTS.connectTimeoutMs),
+    idleTimeoutMs: number(env.SANDBOX_AGENT_PROXY_IDLE_MS, DEFAULT_PROXY_TIMEOUTS.idleTimeoutMs),
+  }
+}
+
 /**
  * The proxy's way out and timeouts come from the CLI's own environment only (never a project's .env file):
  * SANDBOX_AGENT_PROXY_NETWORK (default `bridge`), SANDBOX_AGENT_PROXY_IDLE_MS, SANDBOX_AGENT_PROXY_CONNECT_MS.
@@ -28,12 +38,7 @@ function networkInput(input: ContainerSpecInput, logger: Logger): SessionNetwork
   const {network} = input.settings
   if (typeof network === 'string') return undefined
   const env = process.env
-  const number = (value: string | undefined, fallback: number): number =>
-    value && Number(value) > 0 ? Number(value) : fallback
-  const timeouts: ProxyTimeouts = {
-    connectTimeoutMs: number(env.SANDBOX_AGENT_PROXY_CONNECT_MS, DEFAULT_PROXY_TIMEOUTS.connectTimeoutMs),
-    idleTimeoutMs: number(env.SANDBOX_AGENT_PROXY_IDLE_MS, DEFAULT_PROXY_TIMEOUTS.idleTimeoutMs),
-  }
+  const timeouts = proxyTimeouts(env)
   return {
     sessionId: input.sessionId,
     image: input.image,

@@ -105,7 +105,18 @@ function compiledSource(file: string): string {
   })
 }
 
-export class SessionNetwork {
+/** The proxy's program for `node --input-type=module -e` (egress-proxy.ts, compiled, then its entry point). */
+export function egressProxyProgram(): string {
+  return `${compiledSource('egress-proxy.js')}\nmain()\n`
+}
+
+/** What a session needs of its network's proxy: the monitor of its requests (for the notes), and a way to stop it. */
+export interface SessionProxy {
+  readonly monitor: ProxyMonitor | undefined
+  stopProxy(): Promise<void>
+}
+
+export class SessionNetwork implements SessionProxy {
   private proxy: Dockerode.Container | undefined
   monitor: ProxyMonitor | undefined
 
@@ -176,7 +187,7 @@ export class SessionNetwork {
       image,
       role: PROXY_ROLE,
       labels,
-      cmd: ['node', '--input-type=module', '-e', `${compiledSource('egress-proxy.js')}\nmain()\n`],
+      cmd: ['node', '--input-type=module', '-e', egressProxyProgram()],
       env: [`SANDBOX_PROXY_CONFIG=${JSON.stringify(config)}`],
       network: {name: this.name, aliases: [PROXY_ALIAS]},
       memoryBytes: 256 * 1024 ** 2,

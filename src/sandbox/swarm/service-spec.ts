@@ -28,6 +28,8 @@ export interface ServiceSpecInput {
   /** Node host names a retry keeps off. */
   avoid?: readonly string[]
   hostEnv?: NodeJS.ProcessEnv
+  /** The proxy variables, with an allow list. */
+  extraEnv?: Record<string, string>
 }
 
 export function swarmLabels(input: Pick<ServiceSpecInput, 'sessionId' | 'workspace'>): Record<string, string> {
@@ -78,6 +80,7 @@ export function serviceSpec(input: ServiceSpecInput): Dockerode.CreateServiceOpt
           ...containerEnv(settings.env, input.hostEnv),
           HOME: SWARM_HOME,
           SANDBOX_AGENT_WORKSPACE: WORKSPACE_DIR,
+          ...input.extraEnv,
         }),
         Labels: labels,
         TTY: false,

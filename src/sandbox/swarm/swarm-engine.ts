@@ -1,9 +1,11 @@
 // The Swarm engine: each session is a one-task service on a cluster reached through its manager's DOCKER_HOST, on an
-// internal overlay network of its own; the host attaches to the task's container through its node's engine.
+// internal overlay network of its own (with an allow list, beside a proxy service on the same node); the host attaches
+// to the task's container through its node's engine.
 import os from 'node:os'
 import type {Duplex} from 'node:stream'
 import type Dockerode from 'dockerode'
 
+import {allowRules} from '../../config/network-setting.js'
 import type {SandboxSettings} from '../../config/schema.js'
 import {AgentError, ExitCode, UserInputError} from '../../errors.js'
 import {silentLogger, type Logger} from '../../logging/logger.js'
@@ -26,12 +28,15 @@ import {openFailure, throwIfAborted} from '../open/open-failure.js'
 import {RunnerClient} from '../runner/runner-client.js'
 import type {OpenOptions, OrphanSession, SandboxEngine} from '../types.js'
 import {loadIgnoreRules} from '../workspace/ignore-rules.js'
+import {proxyTimeouts} from '../network/network-step.js'
+import {PROXY_ROLE, proxyEnv} from '../network/session-network.js'
 import {nodeEngines, type SwarmNode} from './node-engines.js'
 import {registryClient, registryHost, registryImageLabels, RegistryLoginError} from './registry-client.js'
 import {registryCredentials, registryLoginHint, type RegistryCredentials} from './registry-credentials.js'
 import {splitReference} from './registry-push.js'
 import {networkSpec, serviceName, serviceSpec} from './service-spec.js'
-import {swarmIsolationProblems} from './swarm-isolation.js'
+import {sessionNetworkProblems, swarmIsolationProblems} from './swarm-isolation.js'
+import {egressNetworkSpec, overlaySubnet, proxyServiceName, proxyServiceSpec, SwarmSessionProxy} from './swarm-proxy.js'
 
 export interface SwarmEngineOptions {
   /** The manager's engine (default: DOCKER_HOST). */
@@ -49,6 +54,18 @@ export interface SwarmEngineOptions {
 const POLL_MS = 250
 /** A task not running after this long gets its node checked. */
 const NODE_CHECK_AFTER_MS = 5000
+/**
+ * Swarm's gossip port, open on every node's own address: the sandbox's self-test must fail to reach it there, or the
+ * session network leads to the node itself (the Swarm form of the local engine's check that the host has no address
+ * on the session network).
+ */
+const NODE_PROBE_PORT = 7946
+
+/** What a session made on the cluster, removed in this order: services first, then their networks. */
+interface SessionParts {
+  services: Dockerode.Service[]
+  networks: string[]
+}
 
 /** The node a session was placed on is down: another attempt should go elsewhere. */
 export class NodeDownError extends AgentError {
@@ -85,50 +102,89 @@ export class SwarmSandboxEngine implements SandboxEngine {
     throwIfAborted(options.signal)
     const id = newSessionId()
     const log = this.logger.child({session: id})
-    let service: Dockerode.Service | undefined
-    let network: string | undefined
+    const labelled = {sessionId: id, workspace: hostWorkspace}
+    // An allow list (sandbox.network.allow, --allow-host): a proxy service beside the session's; "none": no proxy.
+    const rules = allowRules(settings.network) ?? []
+    const proxied = typeof settings.network === 'object'
+    const parts: SessionParts = {services: [], networks: []}
     let socket: Duplex | undefined
+    let proxy: Promise<SwarmSessionProxy> | undefined
     /** The node the task landed on: a failure from then on names it, so a retry keeps off it. */
     let placedOn: string | undefined
-    const removeAll = () => this.removeSession(service, network)
+    const removeAll = () => this.removeSession(parts)
     const pending = {id, close: removeAll, keep: async () => (await removeAll(), 'removed' as const)}
     this.options.cleanup?.add(pending)
     try {
-      network = (await this.docker.createNetwork(networkSpec({sessionId: id, workspace: hostWorkspace}))).id
+      const upstream = this.env.SANDBOX_AGENT_SWARM_PROXY_NETWORK
+      const [network, egress] = await Promise.all([
+        this.docker.createNetwork(networkSpec(labelled)),
+        proxied && !upstream ? this.docker.createNetwork(egressNetworkSpec(labelled)) : undefined,
+      ])
+      parts.networks.push(network.id, ...(egress ? [egress.id] : []))
       // The nodes pull the image with the registry's login, when there is one (as `docker service create
       // --with-registry-auth`); always two arguments, or dockerode would send the spec itself as the auth.
-      service = await this.docker.createService(
-        this.registryCredentials() ?? {},
-        serviceSpec({
-          sessionId: id,
-          workspace: hostWorkspace,
-          image,
-          settings,
-          runnerUser,
-          network: network!,
-          ...(options.placement?.avoid.length ? {avoid: options.placement.avoid} : {}),
-          ...(this.options.hostEnv ? {hostEnv: this.options.hostEnv} : {}),
-        }),
+      parts.services.push(
+        await this.docker.createService(
+          this.registryCredentials() ?? {},
+          serviceSpec({
+            ...labelled,
+            image,
+            settings,
+            runnerUser,
+            network: network.id,
+            ...(proxied ? {extraEnv: proxyEnv()} : {}),
+            ...(options.placement?.avoid.length ? {avoid: options.placement.avoid} : {}),
+            ...(this.options.hostEnv ? {hostEnv: this.options.hostEnv} : {}),
+          }),
+        ),
       )
       const task = await this.runningTask(serviceName(id), options.signal)
       placedOn = task.node.hostname
       const nodeDocker = this.nodeEngine(task.node)
+      if (proxied) {
+        const subnet = await overlaySubnet(network)
+        parts.services.push(
+          await this.docker.createService(
+            this.registryCredentials() ?? {},
+            proxyServiceSpec({
+              ...labelled,
+              image,
+              rules,
+              sessionNetwork: {id: network.id, subnet},
+              upstream: upstream ?? egress!.id,
+              nodeId: task.node.id,
+              timeouts: proxyTimeouts(this.env),
+            }),
+          ),
+        )
+        // Started while the sandbox is checked and the workspace copied in.
+        proxy = this.runningTask(proxyServiceName(id), options.signal).then((proxyTask) =>
+          SwarmSessionProxy.attach(
+            nodeDocker,
+            nodeDocker.getContainer(proxyTask.containerId),
+            log.child({proxy: id}),
+            options.signal,
+          ),
+        )
+        proxy.catch(() => undefined)
+      }
       const container = nodeDocker.getContainer(task.containerId)
       socket = await attachMainProcess(container)
       // The main process starts the runner once it reads this line (see SWARM_RUNNER_COMMAND).
       socket.write('\n')
       const client = new RunnerClient(socket, {logger: log})
       const backend = await connectBackend(container, client, log, runnerUser)
-      const [info, report] = await Promise.all([container.inspect(), backend.selftest(NETWORK_PROBES)])
+      const probes = [...NETWORK_PROBES, {host: task.node.addr, port: NODE_PROBE_PORT, timeoutMs: 1500}]
+      const [info, report, networkInfo] = await Promise.all([
+        container.inspect(),
+        backend.selftest(probes),
+        network.inspect() as Promise<{Name?: string; Internal?: boolean}>,
+      ])
       const expected = backend.kind === 'runner' ? runnerUser : 'agent'
-      const problems = swarmIsolationProblems(
-        info,
-        report,
-        settings,
-        runnerUser,
-        networkSpec({sessionId: id, workspace: ''}).Name,
-        expected,
-      )
+      const problems = [
+        ...swarmIsolationProblems(info, report, settings, runnerUser, networkSpec(labelled).Name, expected),
+        ...sessionNetworkProblems(networkInfo),
+      ]
       if (problems.length > 0)
         throw new AgentError(
           `The sandbox is not isolated as configured on node ${task.node.hostname}: ${problems.join('; ')}`,
@@ -139,9 +195,9 @@ export class SwarmSandboxEngine implements SandboxEngine {
         )
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
       const manifest = await copyWorkspace({container, backend, root: hostWorkspace, isIgnored}, 'archive')
+      const proxyStarted = proxy ? await proxy : undefined
       throwIfAborted(options.signal)
-      log.info({node: task.node.hostname, image}, 'swarm session open')
-      const opened = {service, network}
+      log.info({node: task.node.hostname, image, proxied}, 'swarm session open')
       return new DockerSandboxSession({
         id,
         hostWorkspace,
@@ -156,11 +212,13 @@ export class SwarmSandboxEngine implements SandboxEngine {
         logger: this.logger,
         ...(this.options.cleanup ? {cleanup: this.options.cleanup} : {}),
         onExit: 'remove',
-        removeWith: () => this.removeSession(opened.service, opened.network),
+        removeWith: () => this.removeSession(parts),
         location: task.node.hostname,
+        ...(proxyStarted ? {network: proxyStarted} : {}),
       })
     } catch (error) {
       socket?.destroy()
+      void proxy?.then((started) => started.stopProxy()).catch(() => undefined)
       await removeAll().catch(() => undefined)
       const failure = openFailure(error, {signal: options.signal, hostWorkspace, settings})
       throw placedOn && !(failure instanceof NodeDownError)
@@ -189,6 +247,8 @@ export class SwarmSandboxEngine implements SandboxEngine {
     return services
       .filter((service) => {
         const labels = service.Spec?.Labels ?? {}
+        // A session's proxy service belongs to the session's own.
+        if (labels[Labels.role] === PROXY_ROLE) return false
         const pid = Number(labels[Labels.ownerPid])
         return labels[Labels.ownerHost] === os.hostname() && pid !== process.pid && !isProcessAlive(pid)
       })
@@ -221,7 +281,8 @@ export class SwarmSandboxEngine implements SandboxEngine {
           .getService(service.ID!)
           .remove()
           .catch(() => undefined)
-      for (const network of networks) await this.removeSession(undefined, network.Id).catch(() => undefined)
+      for (const network of networks)
+        await this.removeSession({services: [], networks: [network.Id]}).catch(() => undefined)
     }
     return {
       services: doomed.map((service) => service.Spec?.Name ?? service.ID ?? ''),
@@ -336,13 +397,22 @@ export class SwarmSandboxEngine implements SandboxEngine {
     }
   }
 
-  /** Removes the service (Swarm stops its task wherever it runs), then its network once nothing is attached. */
-  private async removeSession(service: Dockerode.Service | undefined, network: string | undefined): Promise<void> {
-    if (service)
-      await service.remove().catch((error: {statusCode?: number}) => {
-        if (error.statusCode !== 404) throw error
-      })
-    if (!network) return
+  /**
+   * Removes the services (Swarm stops their tasks wherever they run), then their networks once nothing is attached.
+   * Safe to call twice; what is already gone is fine.
+   */
+  private async removeSession(parts: SessionParts): Promise<void> {
+    await Promise.all(
+      parts.services.map((service) =>
+        service.remove().catch((error: {statusCode?: number}) => {
+          if (error.statusCode !== 404) throw error
+        }),
+      ),
+    )
+    await Promise.all(parts.networks.map((network) => this.removeNetwork(network)))
+  }
+
+  private async removeNetwork(network: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.docker.getNetwork(network).remove()
@@ -359,10 +429,10 @@ export class SwarmSandboxEngine implements SandboxEngine {
 
 /** What a Swarm session cannot have: refused before the batch starts (check) and by each session (a task's override). */
 function refuseUnsupported(settings: SandboxSettings): void {
-  // No egress proxy on Swarm yet: an allow list would need one per session on the session's overlay network.
-  if (settings.network !== 'none')
-    throw new UserInputError('The swarm engine runs sandboxes without network only (sandbox.network "none")', {
-      hint: 'Use --engine docker for sessions that need the network or an allow list',
+  // Open network ("bridge") would put the sandbox itself on a network with a way out: only the proxy gets one.
+  if (settings.network === 'bridge')
+    throw new UserInputError('The swarm engine runs sandboxes with no network or an allow list, not "bridge"', {
+      hint: 'List the hosts the tasks need with --allow-host HOST (or sandbox.network.allow), or use --engine docker',
     })
   if (settings.mount)
     throw new UserInputError('sandbox.mount does not work on the swarm engine (the project is on this host)')

@@ -62,3 +62,8 @@ export function swarmIsolationProblems(
     problems.push(`more than one network interface: ${report.interfaces.join(', ')}`)
   return problems
 }
+
+/** The session network as the manager has it: internal (no way out, no docker_gwbridge on the task). */
+export function sessionNetworkProblems(info: {Name?: string; Internal?: boolean}): string[] {
+  return info.Internal === true ? [] : [`the session network ${info.Name ?? ''} is not internal`]
+}
