@@ -198,6 +198,8 @@ async function runAsNobody(args: string[], cwd: string): Promise<CliResult> {
     OPENAI_MODEL: 'scripted-model',
     NO_COLOR: '1',
     ...(process.env.DOCKER_HOST ? {DOCKER_HOST: process.env.DOCKER_HOST} : {}),
+    // The image under test, as for every other run here: the default tag may be an older build the CLI refuses.
+    ...(process.env.SANDBOX_AGENT_IMAGE ? {SANDBOX_AGENT_IMAGE: process.env.SANDBOX_AGENT_IMAGE} : {}),
   }
   const started = Date.now()
   return new Promise((resolve, reject) => {
