@@ -6,6 +6,7 @@ import type {Config as OclifConfig} from '@oclif/core'
 import {shareModelClient} from '../agent/shared-model-client.js'
 import {DEFAULT_MAX_TURNS} from '../cli/session-flags.js'
 import {assertProjectDirectory, loadContributions, loadSessionConfig, type SessionFlags} from '../cli/run-wiring.js'
+import type {AgentConfig} from '../config/index.js'
 import {ExitCode} from '../errors.js'
 import type {Logger} from '../logging/logger.js'
 import {createSandboxEngine, type EngineKind} from '../sandbox/create-engine.js'
@@ -30,12 +31,18 @@ export async function runBatchCommand(input: {
   flags: BatchFlags
   oclif: OclifConfig
   logger: Logger
+  /**
+   * Sees the batch's own config (from --cwd), as `agent run` does: its `.qwen/.env` may turn on debug logging. A
+   * task's project never does: the log is the whole batch's, and tasks' settings never reach the model client either.
+   */
+  onConfig?: (config: AgentConfig) => void
 }): Promise<number> {
   const {flags, oclif, logger} = input
   const tasks = await readTaskFile(input.file)
   const cwd = flags.cwd ?? process.cwd()
   await assertProjectDirectory(cwd)
   const config = loadSessionConfig(flags)
+  input.onConfig?.(config)
   const out = await BatchOutput.open(flags.out)
   const stderr = process.stderr
   const say = (line: string) => stderr.write(`${line}\n`)

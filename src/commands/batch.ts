@@ -78,7 +78,13 @@ export default class Batch extends BaseCommand<typeof Batch> {
 
   async run(): Promise<void> {
     const {args} = await this.parse(Batch)
-    const code = await runBatchCommand({file: args.tasks, flags: this.flags, oclif: this.config, logger: this.logger})
+    const code = await runBatchCommand({
+      file: args.tasks,
+      flags: this.flags,
+      oclif: this.config,
+      logger: this.logger,
+      onConfig: this.followConfigDebug,
+    })
     if (code !== 0) this.exit(code)
   }
 }
