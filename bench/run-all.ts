@@ -14,6 +14,7 @@ const ALL = [
   'end-to-end',
   'many-files',
   'batch',
+  'network',
 ]
 
 const {values} = parseArgs({
@@ -35,6 +36,8 @@ const QUICK_ENV: Record<string, string> = {
   BENCH_E2E_REPS: '1',
   BENCH_MANY_FILES: '20000',
   BENCH_BATCH_TASKS: '8',
+  BENCH_NETWORK_NPM_REPS: '1',
+  BENCH_NETWORK_OPEN_REPS: '1',
 }
 
 const selected = values.only ? values.only.split(',').map((s) => s.trim()) : ALL
