@@ -45,6 +45,11 @@ export const sandboxSettingsSchema = z.looseObject({
    * the CLI stops holding entries (its memory stays bounded however many files the sandbox made).
    */
   maxApplyFiles: z.number().int().positive().default(50_000),
+  /**
+   * Containers kept created, started and waiting (~50 MiB each) so a new session skips that part; 0 = no pool. Only
+   * for sessions with network none or bridge, no --mount, --keep or --reuse. `agent sandbox prune` removes them.
+   */
+  warmPool: z.number().int().min(0).max(8).default(0),
 })
 
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>

@@ -20,7 +20,7 @@ import {newSessionId, volumeName} from './lifecycle/session-names.js'
 import {SessionStore} from './lifecycle/session-store.js'
 import {openNetworkStep} from './network/network-step.js'
 import {removeSessionNetwork, type SessionNetwork} from './network/session-network.js'
-import {checkImage} from './open/check-image.js'
+import {checkImage, inspectSandboxImage} from './open/check-image.js'
 import {attachRunner, connectBackend} from './open/connect-runner.js'
 import {copyWorkspace} from './open/copy-workspace.js'
 import {createSessionContainer} from './open/create-container.js'
@@ -34,6 +34,9 @@ import {verifyIsolation} from './open/verify-isolation.js'
 import type {OpenOptions, OrphanSession, ResumeOptions, SandboxEngine} from './types.js'
 import {loadIgnoreRules} from './workspace/ignore-rules.js'
 import {sessionCapacity} from './lifecycle/session-capacity.js'
+import {claimPoolContainer, type ClaimedContainer} from './pool/claim-pool.js'
+import {fillPool} from './pool/fill-pool.js'
+import {poolRequest, type PoolRequest} from './pool/pool-key.js'
 
 export type {OpenOptions} from './types.js'
 export type {OpenTimings} from './open/step-timer.js'
@@ -56,6 +59,8 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
   readonly store: SessionStore
   readonly cleanup: SessionCleanup | undefined
   readonly hostEnv: NodeJS.ProcessEnv | undefined
+  /** The warm pool's refill under way, if any (one at a time). */
+  private refilling: Promise<void> | undefined
 
   constructor(options: EngineOptions = {}) {
     this.docker = options.docker ?? createDockerFromEnv()
@@ -73,7 +78,7 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     const settings: SandboxSettings = {...settingsIn, ...(options.mount !== undefined ? {mount: options.mount} : {})}
     const hostWorkspace = await realDirectory(workspace)
     const image = options.image ?? settings.image ?? defaultImageName()
-    const runnerUser = await checkImage(this.docker, image)
+    const {runnerUser, id: imageId} = await inspectSandboxImage(this.docker, image)
     throwIfAborted(options.signal)
     if (options.reuse) {
       const reused = await reuseWarmContainer(this, {
@@ -85,18 +90,27 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
       })
       if (reused) return reused
     }
-    const id = newSessionId()
     const timer = new StepTimer()
-    let container: Dockerode.Container | undefined
+    const pool = poolRequest({image, imageId, settings, hostEnv: this.hostEnv, runnerUser, options})
+    // A container from the warm pool skips create, start and the runner's start; it is checked like a fresh one.
+    const claimed: ClaimedContainer | undefined = pool
+      ? await claimPoolContainer(this.docker, pool.key).catch((error: unknown) => {
+          this.logger.warn({err: error}, 'could not claim from the warm pool; creating a container')
+          return undefined
+        })
+      : undefined
+    if (pool) timer.step('claim')
+    const id = claimed?.sessionId ?? newSessionId()
+    let container: Dockerode.Container | undefined = claimed?.container
     let backend: SandboxBackend | undefined
     let network: SessionNetwork | undefined
     // Until the session object exists, a signal must still remove what was created.
     const pending = {
       id,
-      close: () => this.removeQuietly(container, volumeName(id), id),
+      close: () => this.removeQuietly(container, claimed?.volume ?? volumeName(id), id),
       // Nothing worth keeping yet: a signal's keep removes it too, and says so.
       keep: async () => {
-        await this.removeQuietly(container, volumeName(id), id)
+        await this.removeQuietly(container, claimed?.volume ?? volumeName(id), id)
         return 'removed' as const
       },
     }
@@ -111,25 +125,35 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
         hostEnv: this.hostEnv,
         runnerUser,
       }
-      // With an allow list: the internal network first; its proxy starts while the container is made.
-      const opened = await openNetworkStep(this.docker, spec, this.logger, options.signal)
-      network = opened?.network
-      timer.step('network')
-      container = await createSessionContainer(this.docker, {
-        ...spec,
-        ...(opened ? {network: opened.attachment} : {}),
-      })
-      timer.step('create')
-      const client = await attachRunner(container, this.logger.child({session: id}))
-      await container.start()
-      timer.step('start')
+      let client: Awaited<ReturnType<typeof attachRunner>>
+      let opened: Awaited<ReturnType<typeof openNetworkStep>>
+      let sessionContainer: Dockerode.Container
+      if (claimed) {
+        sessionContainer = claimed.container
+        client = await attachRunner(sessionContainer, this.logger.child({session: id}))
+        timer.step('attach')
+      } else {
+        // With an allow list: the internal network first; its proxy starts while the container is made.
+        opened = await openNetworkStep(this.docker, spec, this.logger, options.signal)
+        network = opened?.network
+        timer.step('network')
+        sessionContainer = container = await createSessionContainer(this.docker, {
+          ...spec,
+          ...(opened ? {network: opened.attachment} : {}),
+        })
+        timer.step('create')
+        client = await attachRunner(sessionContainer, this.logger.child({session: id}))
+        await sessionContainer.start()
+        timer.step('start')
+      }
       throwIfAborted(options.signal)
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
-      backend = await connectBackend(container, client, this.logger, runnerUser)
+      backend = await connectBackend(sessionContainer, client, this.logger, runnerUser)
       timer.step('runner')
       // The isolation check and the copy run side by side; nothing runs in the container before both are done.
-      const helper = {docker: this.docker, image, volume: volumeName(id)}
-      const target = {container, backend, root: hostWorkspace, isIgnored, helper}
+      const volume = claimed?.volume ?? volumeName(id)
+      const helper = {docker: this.docker, image, volume}
+      const target = {container: sessionContainer, backend, root: hostWorkspace, isIgnored, helper}
       const [, manifest] = await Promise.all([
         timer.timed('selftest', () =>
           verifyIsolation(target.container, target.backend, settings, this.logger, runnerUser, network),
@@ -152,19 +176,21 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
           session: id,
           image,
           backend: backend.kind,
+          ...(pool ? {warmPool: claimed ? 'claimed' : 'empty'} : {}),
           files: manifest.size,
           timings: timer.timings,
           concurrent: timer.concurrent,
         },
         'session open',
       )
+      if (pool) this.refillPool(pool)
       return newDockerSession(this, {
         id,
         hostWorkspace,
         image,
         settings,
-        container,
-        volume: volumeName(id),
+        container: sessionContainer,
+        volume,
         backend,
         manifest,
         ...(network ? {network} : {}),
@@ -173,12 +199,32 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     } catch (error) {
       backend?.detach()
       network?.monitor?.stop()
-      await this.removeQuietly(container, volumeName(id), id)
+      await this.removeQuietly(container, claimed?.volume ?? volumeName(id), id)
       await this.store.delete(id).catch(() => undefined)
       throw openFailure(error, {signal: options.signal, hostWorkspace, settings})
     } finally {
       this.cleanup?.delete(pending)
     }
+  }
+
+  /**
+   * Tops the warm pool up in the background, while the session that just opened works (the CLI lives as long as its
+   * session, so the refill finishes before it exits). A failed refill only costs the next session its head start.
+   */
+  private refillPool(pool: PoolRequest): void {
+    this.refilling ??= fillPool(this.docker, pool, this.logger)
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.warn({err: error}, 'could not refill the warm pool'),
+      )
+      .finally(() => {
+        this.refilling = undefined
+      })
+  }
+
+  /** Resolves once the warm pool's refill under way (if any) is done: for benchmarks and tests. */
+  async poolSettled(): Promise<void> {
+    await this.refilling
   }
 
   /**

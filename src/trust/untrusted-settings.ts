@@ -51,6 +51,7 @@ const SANDBOX_LIMITS: Record<string, string> = {
   tmpSize: 'would raise the /tmp size',
   maxApplyBytes: 'would raise how much apply may write',
   maxApplyFiles: 'would raise how many entries apply may write',
+  warmPool: 'would keep more sandbox containers running',
 }
 
 function isEmpty(value: unknown): boolean {

@@ -120,6 +120,7 @@ export function renderInventory(inventory: Inventory, currentHash?: string): str
 
 function containerState(c: ManagedContainer): string {
   if (c.labels[Labels.role] === PROXY_ROLE) return `${c.state} (network proxy)`
+  if (c.pool) return `${c.state} (warm pool)`
   return c.kept ? `${c.state} (kept)` : c.idle ? `${c.state} (idle, for --reuse)` : c.state
 }
 

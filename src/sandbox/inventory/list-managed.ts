@@ -26,6 +26,8 @@ export interface ManagedContainer {
   kept: boolean
   /** Running and warm for `--reuse`, owned by nobody (the `--idle` name suffix). */
   idle: boolean
+  /** Started and waiting in the warm pool (`sandbox.warmPool`), owned by nobody (the `--pool` name suffix). */
+  pool: boolean
   /** Names of the named volumes it mounts. */
   volumes: string[]
   labels: Record<string, string>
@@ -127,7 +129,8 @@ export function toManagedContainer(c: Docker.ContainerInfo, probe: OwnerProbe): 
   const labels = c.Labels ?? {}
   const name = (c.Names?.[0] ?? '').replace(/^\//, '')
   const state = parseContainerName(name)?.state
-  const ownedLabels = state?.kind === 'kept' || state?.kind === 'idle' ? withoutOwner(labels) : labels
+  const ownedLabels =
+    state?.kind === 'kept' || state?.kind === 'idle' || state?.kind === 'pool' ? withoutOwner(labels) : labels
   const ownerPid =
     state?.kind === 'active' && state.ownerPid !== undefined ? state.ownerPid : Number(ownedLabels[Labels.ownerPid])
   const container: ManagedContainer = {
@@ -144,6 +147,7 @@ export function toManagedContainer(c: Docker.ContainerInfo, probe: OwnerProbe): 
     ),
     kept: state?.kind === 'kept' || labels[Labels.kept] === 'true',
     idle: state?.kind === 'idle',
+    pool: state?.kind === 'pool',
     volumes: (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name as string),
     labels,
   }
@@ -168,7 +172,7 @@ function toManagedNetwork(n: Docker.NetworkInspectInfo, probe: OwnerProbe): Mana
   return network
 }
 
-/** Kept and idle containers belong to no process: the creator's pid label no longer means anything. */
+/** Kept, idle and pool containers belong to no process: the creator's pid label no longer means anything. */
 function withoutOwner(labels: Record<string, string>): Record<string, string> {
   const {[Labels.ownerPid]: _pid, ...rest} = labels
   return rest

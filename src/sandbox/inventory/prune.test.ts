@@ -19,6 +19,7 @@ function container(id: string, over: Partial<ManagedContainer>): ManagedContaine
     owner: 'unknown',
     kept: false,
     idle: false,
+    pool: false,
     volumes: [],
     labels: {},
     ...over,
@@ -169,6 +170,13 @@ describe('toManagedContainer', () => {
     expect(kept.ownerPid).toBeUndefined()
     const plan = planPrune({containers: [kept], volumes: [], networks: [], images: []}, {all: false, force: false, now})
     expect(plan.containers).toEqual([])
+  })
+
+  it('removes warm pool containers, even with their filler process still alive', () => {
+    const pool = toManagedContainer({...info('sandbox-agent-abc123--pool', '1'), State: 'running'}, probe)
+    expect(pool).toMatchObject({pool: true, idle: false, kept: false, owner: 'unknown'})
+    const plan = planPrune({containers: [pool], volumes: [], networks: [], images: []}, {all: false, force: false, now})
+    expect(plan.containers.map((p) => p.reason)).toEqual(['warm pool container, running'])
   })
 
   it('removes idle warm containers and follows the pid of the process that reused one', () => {

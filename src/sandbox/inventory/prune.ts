@@ -106,6 +106,7 @@ function containerVerdict(c: ManagedContainer, options: PruneOptions): {remove: 
       : {remove: false, reason: 'kept for agent diff/apply (remove with --all)'}
   }
   if (c.idle) return {remove: true, reason: `idle warm container for --reuse, ${c.state}`}
+  if (c.pool) return {remove: true, reason: `warm pool container, ${c.state}`}
   if (c.owner === 'orphan') return {remove: true, reason: `${c.state}; its owner process ${c.ownerPid} is gone`}
   if (running) {
     const whose = c.owner === 'other-host' ? 'owned by a process on another host' : 'owner unknown'

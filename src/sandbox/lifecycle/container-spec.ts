@@ -58,7 +58,14 @@ export function sessionLabels(input: ContainerSpecInput): Record<string, string>
 
 /** Same image and settings, same hash: the condition for reusing a warm container. */
 export function configHash(image: string, settings: SandboxSettings): string {
-  const relevant = {image, ...settings, exclude: undefined, maxApplyBytes: undefined, maxApplyFiles: undefined}
+  const relevant = {
+    image,
+    ...settings,
+    exclude: undefined,
+    maxApplyBytes: undefined,
+    maxApplyFiles: undefined,
+    warmPool: undefined,
+  }
   return crypto.createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16)
 }
 
