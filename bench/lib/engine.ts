@@ -9,6 +9,8 @@ export interface OpenOptions {
   image: string
   /** Keep an idle warm container for this workspace and pick it up next time (--reuse). */
   reuse?: boolean
+  /** sandbox.warmPool: take the container from the warm pool (and refill it after). */
+  warmPool?: number
 }
 
 export interface EngineAdapter {
@@ -17,6 +19,8 @@ export interface EngineAdapter {
   readonly supportsReuse: boolean
   /** Step timings (ms) the engine logged for its most recent fresh open, if it logs them. */
   lastOpenTimings(): Record<string, number> | undefined
+  /** Resolves once the warm pool's refill (started by the last open) is done. */
+  poolSettled(): Promise<void>
 }
 
 export type EngineLookup = {engine: EngineAdapter} | {missing: string}
@@ -55,7 +59,13 @@ export async function loadEngine(): Promise<EngineLookup> {
     engine: {
       supportsReuse: true,
       lastOpenTimings: () => timings,
-      open: (workspace, options) => engine.open(workspace, settings, {image: options.image, reuse: options.reuse}),
+      poolSettled: () => engine.poolSettled(),
+      open: (workspace, options) =>
+        engine.open(
+          workspace,
+          {...settings, ...(options.warmPool !== undefined ? {warmPool: options.warmPool} : {})},
+          {image: options.image, reuse: options.reuse},
+        ),
     },
   }
 }

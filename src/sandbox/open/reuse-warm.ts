@@ -12,6 +12,7 @@ import {attachRunner, connectBackend} from './connect-runner.js'
 import {copyWorkspace} from './copy-workspace.js'
 import type {EngineContext} from './engine-context.js'
 import {newDockerSession} from './new-session.js'
+import {StepTimer} from './step-timer.js'
 import {verifyIsolation} from './verify-isolation.js'
 
 export interface ReuseRequest {
@@ -28,10 +29,12 @@ export async function reuseWarmContainer(
   {hostWorkspace, image, settings, keep, runnerUser}: ReuseRequest,
 ): Promise<DockerSandboxSession | undefined> {
   const {docker, logger, store} = context
+  const timer = new StepTimer()
   const hash = configHash(image, settings)
   const all = await listSandboxContainers(docker).catch((error: unknown) => {
     throw dockerFailure(error, 'list sandbox containers')
   })
+  timer.step('list')
   const candidates = all.filter(
     (info) => info.session.kind === 'idle' && info.workspace === hostWorkspace && info.dockerState === 'running',
   )
@@ -47,13 +50,17 @@ export async function reuseWarmContainer(
         await removeSandboxContainer(docker, info).catch(() => undefined)
         continue
       }
+      timer.step('inspect')
       // Claim it: the rename fails if another process claimed it first.
       await container.rename({name: containerName(info.sessionId, {kind: 'active', ownerPid: process.pid})})
+      timer.step('claim')
       const client = await attachRunner(container, logger.child({session: info.sessionId}))
       const backend = await connectBackend(container, client, logger, runnerUser)
       if (backend.kind !== 'runner') throw new Error('no runner to reset the warm container with')
+      timer.step('runner')
       const incremental = !settings.mount && backend.upload !== undefined && backend.remove !== undefined
       await backend.reset({keepWorkspace: incremental})
+      timer.step('reset')
       const isIgnored = await loadIgnoreRules(hostWorkspace, settings.exclude)
       const helper = {docker, image, volume: info.volume ?? volumeName(info.sessionId)}
       const target = {container, backend, root: hostWorkspace, isIgnored, helper}
@@ -62,10 +69,14 @@ export async function reuseWarmContainer(
         {sessionId: info.sessionId, workspace: hostWorkspace, image, settings, hostEnv: context.hostEnv},
         logger,
       )
+      timer.step('network')
       const [, manifest] = await Promise.all([
-        verifyIsolation(container, backend, settings, logger, runnerUser, network),
-        copyWorkspace(target, settings.mount ? 'mount' : incremental ? 'refresh' : 'archive'),
+        timer.timed('selftest', () => verifyIsolation(container, backend, settings, logger, runnerUser, network)),
+        timer.timed('copy', () =>
+          copyWorkspace(target, settings.mount ? 'mount' : incremental ? 'refresh' : 'archive'),
+        ),
       ])
+      timer.step('selftest+copy')
       await store.save({
         id: info.sessionId,
         workspace: hostWorkspace,
@@ -74,7 +85,11 @@ export async function reuseWarmContainer(
         createdAt: new Date().toISOString(),
         manifest,
       })
-      logger.info({session: info.sessionId}, 'reusing a warm container')
+      timer.step('record')
+      logger.info(
+        {session: info.sessionId, timings: timer.timings, concurrent: timer.concurrent},
+        'reusing a warm container',
+      )
       return newDockerSession(context, {
         id: info.sessionId,
         hostWorkspace,
