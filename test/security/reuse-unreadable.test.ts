@@ -5,14 +5,12 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {AttackSuite, containersOf, outputOf, shellCall, stdoutOf, type AttackRun} from './helpers/attack-run.js'
+import {AttackSuite, outputOf, stdoutOf} from './helpers/attack-run.js'
+import {reuseTwice, type ReusedRuns} from './helpers/reuse-twice.js'
 
 const suite = new AttackSuite()
 let project: string
-let first: AttackRun
-let second: AttackRun
-let before: string[]
-let after: string[]
+let runs: ReusedRuns
 
 /** Runs after the first run has ended (so that run has no change and leaves its container idle for the next). */
 const LOCK_LATER = `setsid bash -c '${[
@@ -25,38 +23,17 @@ const LOCK_LATER = `setsid bash -c '${[
 beforeAll(async () => {
   await suite.start()
   project = suite.project({'README.md': 'hello\n', 'src/a.txt': 'a\n', 'src/deep/b.txt': 'b\n'})
-  const args = ['--approval-mode', 'yolo', '--reuse']
-  first = await suite.run(
-    project,
-    [{toolCalls: [shellCall({id: 'lock', command: `${LOCK_LATER} echo armed`})]}, {text: 'done'}],
-    {
-      args,
-    },
-  )
-  before = await containersOf(project)
-  // Long enough for the folders to have been locked.
-  await new Promise((resolve) => setTimeout(resolve, 4500))
-  second = await suite.run(
-    project,
-    [
-      {
-        toolCalls: [
-          shellCall({
-            id: 'look',
-            command: [
-              'cd /workspace',
-              'stat -c "mode %a %n" src src/deep src/a.txt src/deep/b.txt README.md',
-              'cat src/a.txt src/deep/b.txt README.md',
-              'echo "locked: $(ls -d locked 2>&1)"',
-            ].join('; '),
-          }),
-        ],
-      },
-      {text: 'done'},
+  runs = await reuseTwice(suite, project, {
+    plant: {id: 'lock', command: `${LOCK_LATER} echo armed`},
+    // Long enough for the folders to have been locked.
+    pauseMs: 4500,
+    look: [
+      'cd /workspace',
+      'stat -c "mode %a %n" src src/deep src/a.txt src/deep/b.txt README.md',
+      'cat src/a.txt src/deep/b.txt README.md',
+      'echo "locked: $(ls -d locked 2>&1)"',
     ],
-    {args},
-  )
-  after = await containersOf(project)
+  })
 }, 240_000)
 
 afterAll(async () => {
@@ -65,22 +42,22 @@ afterAll(async () => {
 
 describe('--reuse with unreadable folders left in the idle workspace', () => {
   it('reuses the warm container (no error, no fresh container instead)', () => {
-    expect(stdoutOf(first.tools.lock)).toContain('armed')
-    expect(first.final?.changed_files).toEqual([])
-    expect(before).toHaveLength(1)
-    expect(second.cli.stderr).not.toMatch(/^Error/m)
-    expect(second.final?.subtype).toBe('success')
-    expect(after).toEqual(before)
+    expect(stdoutOf(runs.first.tools.lock)).toContain('armed')
+    expect(runs.first.final?.changed_files).toEqual([])
+    expect(runs.before).toHaveLength(1)
+    expect(runs.second.cli.stderr).not.toMatch(/^Error/m)
+    expect(runs.second.final?.subtype).toBe('success')
+    expect(runs.after).toEqual(runs.before)
   })
 
   it("refreshes the workspace to the project's files and modes, and removes the folder the project does not have", () => {
-    const out = outputOf(second.tools.look)
+    const out = outputOf(runs.second.tools.look)
     const mode = (rel: string) => (fs.statSync(path.join(project, rel)).mode & 0o777).toString(8)
     for (const rel of ['src', 'src/deep', 'src/a.txt', 'src/deep/b.txt', 'README.md']) {
       expect(out).toContain(`mode ${mode(rel)} ${rel}\n`)
     }
     expect(out).toContain('a\nb\nhello\n')
     expect(out).toMatch(/^locked: ls: cannot access 'locked': No such file or directory$/m)
-    expect(second.final?.changed_files).toEqual([])
+    expect(runs.second.final?.changed_files).toEqual([])
   })
 })
