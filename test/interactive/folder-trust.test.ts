@@ -1,19 +1,15 @@
 // Folder trust in interactive mode: the first session in a folder with config of its own asks once, showing what that
 // config would change, and /permissions changes the answer. The built CLI runs in tmux against the scripted model.
-import {execFile} from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {assertBuilt, CLI, cliEnv} from '../e2e/helpers/run-cli.js'
+import {assertBuilt} from '../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
-import {TmuxTerminal} from './helpers/tmux.js'
-
-const exec = promisify(execFile)
-const WORKSPACE_LABEL = 'dev.sandbox-agent.workspace'
+import {removeSandboxesOf} from '../helpers/project-sandboxes.js'
+import {startChat} from './helpers/chat-terminal.js'
 
 let server: ScriptedModelServer
 let home: string
@@ -33,11 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (project) {
-    const {stdout} = await exec('docker', ['ps', '-aq', '--filter', `label=${WORKSPACE_LABEL}=${project}`])
-    for (const id of stdout.split('\n').filter(Boolean)) await exec('docker', ['rm', '-f', id]).catch(() => undefined)
-    const volumes = await exec('docker', ['volume', 'ls', '-q', '--filter', `label=${WORKSPACE_LABEL}=${project}`])
-    for (const id of volumes.stdout.split('\n').filter(Boolean))
-      await exec('docker', ['volume', 'rm', '-f', id]).catch(() => undefined)
+    await removeSandboxesOf(project)
     await fs.rm(project, {recursive: true, force: true})
   }
   await server?.close()
@@ -48,15 +40,7 @@ const rules = async () =>
   JSON.parse(await fs.readFile(path.join(home, '.qwen', 'trustedFolders.json'), 'utf8')) as Record<string, string>
 const idle = (screen: string) => /^> Type a message/m.test(screen)
 
-function chat(): Promise<TmuxTerminal> {
-  return TmuxTerminal.start({
-    command: `${process.execPath} ${CLI} chat; echo "EXITED:$?"`,
-    cwd: project,
-    env: {...cliEnv(home, server.url), TERM: 'xterm-256color'},
-    cols: 160,
-    rows: 40,
-  })
-}
+const chat = () => startChat({cwd: project, home, modelUrl: server.url})
 
 describe('interactive folder trust', () => {
   it('asks once with the discovery, records the answer, and /permissions changes it', async () => {

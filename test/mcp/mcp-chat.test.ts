@@ -1,20 +1,17 @@
 // MCP servers in interactive chat: a server that fails shows its one line in the transcript (not only in the log), and
 // the others' tools stay usable. The built CLI runs in tmux against the scripted model and a real sandbox.
-import {execFile} from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {bundleFixtureServer} from '../../plugins/mcp/src/test-support/bundle-fixture-server.js'
-import {assertBuilt, CLI, cliEnv} from '../e2e/helpers/run-cli.js'
+import {assertBuilt} from '../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
-import {TmuxTerminal} from '../interactive/helpers/tmux.js'
+import {removeSandboxesOf} from '../helpers/project-sandboxes.js'
+import {startChat} from '../interactive/helpers/chat-terminal.js'
 
-const exec = promisify(execFile)
-const WORKSPACE_LABEL = 'dev.sandbox-agent.workspace'
 const DEAD_LINE =
   'Warning: MCP server dead (in the sandbox) left out: exited with code 3: fixture: cannot start, FIXTURE_TOKEN is missing'
 
@@ -41,11 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (project) {
-    const {stdout} = await exec('docker', ['ps', '-aq', '--filter', `label=${WORKSPACE_LABEL}=${project}`])
-    for (const id of stdout.split('\n').filter(Boolean)) await exec('docker', ['rm', '-f', id]).catch(() => undefined)
-    const volumes = await exec('docker', ['volume', 'ls', '-q', '--filter', `label=${WORKSPACE_LABEL}=${project}`])
-    for (const id of volumes.stdout.split('\n').filter(Boolean))
-      await exec('docker', ['volume', 'rm', '-f', id]).catch(() => undefined)
+    await removeSandboxesOf(project)
     await fs.rm(project, {recursive: true, force: true})
   }
   await model?.close()
@@ -55,13 +48,7 @@ afterAll(async () => {
 describe('MCP servers in interactive chat', () => {
   it("shows a failing server's one line in the transcript, once; a trusted server's tool runs without asking", async () => {
     model.setScript([{toolCalls: [{id: 'echo', name: 'echo', arguments: {text: 'still here'}}]}, {text: 'Echoed.'}])
-    await using term = await TmuxTerminal.start({
-      command: `${process.execPath} ${CLI} chat; echo "EXITED:$?"`,
-      cwd: project,
-      env: {...cliEnv(home, model.url), TERM: 'xterm-256color'},
-      cols: 160,
-      rows: 40,
-    })
+    await using term = await startChat({cwd: project, home, modelUrl: model.url})
     await term.waitFor(/sandbox [0-9a-f]{8} ready/, {timeoutMs: 90_000, what: 'the sandbox to start'})
     const shown = await term.waitFor((text) => text.includes(DEAD_LINE), {what: 'the failed server', scrollback: true})
     expect(shown.split(DEAD_LINE)).toHaveLength(2)

@@ -9,10 +9,10 @@ import {promisify} from 'node:util'
 
 import {streamJsonMessageSchema, type StreamJsonMessage} from '../../../src/output/stream-json-schema.js'
 import {assertBuilt, CLI, cliEnv, type CliResult, runCli} from '../../e2e/helpers/run-cli.js'
+import {containersOf, removeSandboxesOf, volumesOf} from '../../helpers/project-sandboxes.js'
 import {startScriptedModel, type ScriptStep, type ScriptedModelServer} from '../../fixtures/scripted-model/index.js'
 
 export const exec = promisify(execFile)
-const WORKSPACE_LABEL = 'dev.sandbox-agent.workspace'
 
 /** A distinctive API key: if it ever shows up in a tool's output, the sandbox leaked it. */
 export const API_KEY = `sk-security-suite-${randomBytes(12).toString('hex')}`
@@ -84,7 +84,7 @@ export class AttackSuite {
   }
 
   async stop(): Promise<void> {
-    for (const project of this.projects) await removeContainersOf(project)
+    for (const project of this.projects) await removeSandboxesOf(project)
     await this.server?.close()
     for (const dir of [this.home, ...this.projects]) {
       if (dir) fs.rmSync(dir, {recursive: true, force: true})
@@ -132,23 +132,7 @@ export class AttackSuite {
   }
 }
 
-/** Ids of every container (running or not) whose workspace label is this project. */
-export async function containersOf(project: string): Promise<string[]> {
-  const {stdout} = await exec('docker', ['ps', '-aq', '--filter', `label=${WORKSPACE_LABEL}=${project}`])
-  return stdout.split('\n').filter(Boolean)
-}
-
-/** Ids of every volume whose workspace label is this project. */
-export async function volumesOf(project: string): Promise<string[]> {
-  const {stdout} = await exec('docker', ['volume', 'ls', '-q', '--filter', `label=${WORKSPACE_LABEL}=${project}`])
-  return stdout.split('\n').filter(Boolean)
-}
-
-/** Test cleanup: removes this project's containers and volumes (only ever ours: the label is the temp path). */
-export async function removeContainersOf(project: string): Promise<void> {
-  for (const id of await containersOf(project)) await exec('docker', ['rm', '-f', id]).catch(() => undefined)
-  for (const id of await volumesOf(project)) await exec('docker', ['volume', 'rm', '-f', id]).catch(() => undefined)
-}
+export {containersOf, volumesOf, removeSandboxesOf as removeContainersOf}
 
 /** Host processes whose command line contains `marker` (a container's processes are host processes too). */
 export async function hostProcesses(marker: string): Promise<string[]> {
