@@ -2,17 +2,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {connectAndPingDocker} from '../../sandbox/docker-client.js'
 import {formatSize, loadImageDefinition} from '../../sandbox/image/index.js'
 import {Labels} from '../../sandbox/labels.js'
 import {PROXY_ROLE} from '../../sandbox/network/session-network.js'
-import {
-  listManaged,
-  localOwnerProbe,
-  shortId,
-  type Inventory,
-  type ManagedContainer,
-} from '../../sandbox/inventory/index.js'
+import {listLocalInventory, shortId, type Inventory, type ManagedContainer} from '../../sandbox/inventory/index.js'
 
 export default class SandboxLs extends BaseCommand<typeof SandboxLs> {
   static override summary = "List this tool's sandbox containers and images"
@@ -35,8 +28,7 @@ export default class SandboxLs extends BaseCommand<typeof SandboxLs> {
   }
 
   async run(): Promise<void> {
-    const {docker, endpoint} = await connectAndPingDocker()
-    const inventory = await listManaged(docker, endpoint, {labels: this.flags.label ?? [], probe: localOwnerProbe()})
+    const {inventory} = await listLocalInventory(this.flags.label)
     const currentHash = tryDefinitionHash()
     if (this.flags.json) {
       const images = inventory.images.map((i) => ({

@@ -4,15 +4,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {ENGINE_KINDS} from '../../sandbox/create-engine.js'
 import {SwarmSandboxEngine} from '../../sandbox/swarm/swarm-engine.js'
-import {connectAndPingDocker} from '../../sandbox/docker-client.js'
-import {
-  executePrune,
-  listManaged,
-  localOwnerProbe,
-  planPrune,
-  shortId,
-  type PrunePlan,
-} from '../../sandbox/inventory/index.js'
+import {executePrune, listLocalInventory, planPrune, shortId, type PrunePlan} from '../../sandbox/inventory/index.js'
 
 export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
   static override summary = "Remove this tool's unused sandbox containers, volumes and (with --all) images"
@@ -50,8 +42,7 @@ export default class SandboxPrune extends BaseCommand<typeof SandboxPrune> {
   async run(): Promise<void> {
     const {flags} = this
     if (flags.engine === 'swarm') return this.pruneSwarm()
-    const {docker, endpoint} = await connectAndPingDocker()
-    const inventory = await listManaged(docker, endpoint, {labels: flags.label ?? [], probe: localOwnerProbe()})
+    const {inventory, docker, endpoint} = await listLocalInventory(flags.label)
     const plan = planPrune(inventory, {all: flags.all, force: flags.force})
     this.logger.info({plan: summarize(plan), dryRun: flags['dry-run']}, 'sandbox prune')
 

@@ -7,6 +7,7 @@ export {
   type ManagedNetwork,
   type ManagedVolume,
 } from './list-managed.js'
+export {listLocalInventory, type LocalInventory} from './local-inventory.js'
 export {localOwnerProbe, ownerStatus, isProcessAlive, type OwnerStatus, type OwnerProbe} from './owner-status.js'
 export {
   planPrune,
