@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest'
 
 import {CLI} from '../e2e/helpers/run-cli.js'
 import type {ChatRequestBody, ScriptStep} from '../fixtures/scripted-model/index.js'
+import {results, toolResults} from './helpers/sdk-messages.js'
 import {sdkProject, shellCall, UUID, type SdkProject} from './helpers/sdk-project.js'
 
 type Message = SDKMessage & Record<string, unknown>
@@ -57,22 +58,11 @@ function options(project: SdkProject, extra: Partial<Options> = {}) {
   return {stderr, options: opts}
 }
 
-const toolResults = (messages: Message[]) =>
-  messages.flatMap((message) =>
-    message.type === 'user' && Array.isArray(message.message.content)
-      ? (
-          message.message.content as {type: string; content?: unknown; is_error?: boolean; tool_use_id?: string}[]
-        ).filter((block) => block.type === 'tool_result')
-      : [],
-  )
-
 /** Our own system messages (error, session_end), which the SDK's types do not list. */
 const systemMessages = (messages: Message[], subtype: string) =>
   messages.filter((message) => message.type === 'system' && (message as {subtype?: unknown}).subtype === subtype) as {
     data?: Record<string, unknown>
   }[]
-
-const results = (messages: Message[]) => messages.filter((message) => message.type === 'result')
 
 /** The live output the CLI streams for a running command (stream_event tool_progress with --include-partial-messages). */
 const progressText = (message: Message): string | undefined =>

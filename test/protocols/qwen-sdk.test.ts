@@ -7,6 +7,7 @@ import {query, type SDKMessage, type SDKUserMessage} from '@qwen-code/sdk'
 import {describe, expect, it} from 'vitest'
 
 import {CLI} from '../e2e/helpers/run-cli.js'
+import {results, toolResults} from './helpers/sdk-messages.js'
 import {sdkProject, shellCall, UUID, type SdkProject} from './helpers/sdk-project.js'
 
 type Message = SDKMessage & Record<string, unknown>
@@ -50,17 +51,6 @@ function options(project: SdkProject, extra: Record<string, unknown> = {}) {
     },
   }
 }
-
-const toolResults = (messages: Message[]) =>
-  messages.flatMap((message) =>
-    message.type === 'user' && Array.isArray(message.message.content)
-      ? (
-          message.message.content as {type: string; content?: unknown; is_error?: boolean; tool_use_id?: string}[]
-        ).filter((block) => block.type === 'tool_result')
-      : [],
-  )
-
-const results = (messages: Message[]) => messages.filter((message) => message.type === 'result')
 
 describe('the Qwen Code SDK with agent as its executable', () => {
   it('answers a one-shot query: init, the tool call and its result, and a successful result', async () => {
