@@ -5,7 +5,13 @@ import type {Config as OclifConfig} from '@oclif/core'
 
 import {shareModelClient} from '../agent/shared-model-client.js'
 import {DEFAULT_MAX_TURNS} from '../cli/session-flags.js'
-import {assertProjectDirectory, loadContributions, loadSessionConfig, type SessionFlags} from '../cli/run-wiring.js'
+import {
+  assertProjectDirectory,
+  loadContributions,
+  loadSessionConfig,
+  resolveModelClient,
+  type SessionFlags,
+} from '../cli/run-wiring.js'
 import type {AgentConfig} from '../config/index.js'
 import {ExitCode} from '../errors.js'
 import type {Logger} from '../logging/logger.js'
@@ -65,10 +71,11 @@ export async function runBatchCommand(input: {
     await engine.check(config.sandbox)
     const parallel = flags.parallel ?? (await engine.capacity(config.sandbox))
     const {tools, auth} = await loadContributions(oclif, config)
-    const inner = await auth.resolveClient(
-      {...config, logger},
-      {interactive: false, io: {info: say, interactive: false, signal: interrupts.control.cancel}},
-    )
+    const inner = await resolveModelClient(auth, config, {
+      logger,
+      interactive: false,
+      signal: interrupts.control.cancel,
+    })
     const model = shareModelClient(inner, {
       concurrency: flags['model-concurrency'] ?? parallel,
       onPause: (ms, reason) =>

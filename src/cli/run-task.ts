@@ -27,10 +27,10 @@ import {DEFAULT_MAX_TURNS} from './session-flags.js'
 import {
   assertProjectDirectory,
   loadContributions,
-  loadSessionConfig,
+  loadProjectConfig,
   openSandbox,
   openSessionTools,
-  reportConfigNotices,
+  resolveModelClient,
   type SessionFlags,
 } from './run-wiring.js'
 import {loadRunContext, runSystemPrompt} from './run-context.js'
@@ -105,10 +105,7 @@ export async function runTask({
     if (compat.sdkMode) return await serveSdk({flags, compat, sessionId, oclif, logger, interrupts, onConfig})
     const prompt = await readPrompt(promptArg, flags.prompt, flags['prompt-file'])
     await assertProjectDirectory(flags.cwd ?? process.cwd())
-    config = sessionConfig(flags, compat)
-    onConfig?.(config)
-    await assertProjectDirectory(config.projectRoot)
-    reportConfigNotices(config)
+    config = await loadProjectConfig(sessionFlags(flags, compat), {onConfig})
     // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
     const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
     const conversation = await openConversation({
@@ -244,13 +241,7 @@ async function prepare(input: {
 }) {
   const {config, interactive, interrupts, logger} = input
   const {tools, auth, sources} = await loadContributions(input.oclif, config)
-  const model = await auth.resolveClient(
-    {...config, logger},
-    {
-      interactive,
-      io: {info: (line) => process.stderr.write(`${line}\n`), interactive, signal: interrupts.runSignal},
-    },
-  )
+  const model = await resolveModelClient(auth, config, {logger, interactive, signal: interrupts.runSignal})
   const enabled = tools.enabled(config.settings.tools).map((tool) => tool.definition)
   const approvals = createApprovals({
     mode: config.approvalMode as ApprovalMode,
@@ -383,10 +374,7 @@ async function serveSdk(input: {
   onConfig: RunTaskOptions['onConfig']
 }): Promise<RunTaskResult> {
   const {flags, compat, oclif, logger, interrupts} = input
-  const config = sessionConfig(flags, compat)
-  input.onConfig?.(config)
-  await assertProjectDirectory(config.projectRoot)
-  reportConfigNotices(config)
+  const config = await loadProjectConfig(sessionFlags(flags, compat), {onConfig: input.onConfig})
   const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
   const signal = interrupts.runSignal
   let discovered: SessionToolSources = NO_TOOL_SOURCES
@@ -435,14 +423,14 @@ async function serveSdk(input: {
   }).finally(() => discovered[Symbol.asyncDispose]())
 }
 
-/** The config for this run: the flags, with the SDK-compatible ones (tools lists, permission-mode names) mapped. */
-function sessionConfig(flags: RunTaskFlags, compat: CompatSettings): AgentConfig {
-  return loadSessionConfig({
+/** The flags of this run, with the SDK-compatible ones (tools lists, permission-mode names) mapped. */
+function sessionFlags(flags: RunTaskFlags, compat: CompatSettings): SessionFlags {
+  return {
     ...flags,
     'approval-mode': compat.approvalMode?.mode,
     coreTools: compat.coreTools,
     excludeTools: compat.excludeTools,
-  })
+  }
 }
 
 /** An oclif exit (this.exit) passing through, not a failure of the run. */

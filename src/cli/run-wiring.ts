@@ -1,10 +1,11 @@
-// What `agent run` and `agent chat` plug together from other folders: config from flags, the built-in tools and an
-// open sandbox session for the project.
+// What `agent run`, `chat`, `acp` and `batch` plug together from other folders: config from flags, the built-in tools,
+// the model client and an open sandbox session for the project.
 import {constants as fsConstants} from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 
 import type {ApprovalMode} from '../agent/approvals.js'
+import type {ModelClient} from '../agent/model-client.js'
 import {createAuthRegistry, type AuthProvider, type AuthRegistry} from '../auth/index.js'
 import {loadConfig, type AgentConfig} from '../config/index.js'
 import {isAgentError, UserInputError} from '../errors.js'
@@ -62,6 +63,36 @@ export function loadSessionConfig(flags: SessionFlags): AgentConfig {
       ...(flags.excludeTools ? {excludeTools: flags.excludeTools} : {}),
     },
   })
+}
+
+/**
+ * The config one session works with: settings, .env and flags; `onConfig` sees it first (the project's `.qwen/.env` may
+ * turn on debug logging); then the project directory is checked, and folder trust's notices are `Note:` lines on
+ * stderr unless the caller shows them itself (chat, in its transcript).
+ */
+export async function loadProjectConfig(
+  flags: SessionFlags,
+  options: {onConfig?: ((config: AgentConfig) => void) | undefined; notices?: 'stderr' | 'shown-by-caller'} = {},
+): Promise<AgentConfig> {
+  const config = loadSessionConfig(flags)
+  options.onConfig?.(config)
+  await assertProjectDirectory(config.projectRoot)
+  if (options.notices !== 'shown-by-caller') reportConfigNotices(config)
+  return config
+}
+
+/**
+ * The model client of the selected auth provider. `interactive`: a provider that is not configured may log in first
+ * (its lines on stderr); otherwise it fails with the one line that says how to configure it.
+ */
+export function resolveModelClient(
+  auth: AuthRegistry,
+  config: AgentConfig,
+  options: {logger: Logger; interactive: boolean; signal: AbortSignal},
+): Promise<ModelClient> {
+  const {interactive, signal} = options
+  const info = (line: string) => process.stderr.write(`${line}\n`)
+  return auth.resolveClient({...config, logger: options.logger}, {interactive, io: {info, interactive, signal}})
 }
 
 /** Folder trust's notices (each ignored key or variable of an untrusted folder), one `Note:` line each, once. */

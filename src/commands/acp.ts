@@ -5,12 +5,12 @@ import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {DEFAULT_MAX_TURNS, sessionFlags} from '../cli/session-flags.js'
 import {
-  assertProjectDirectory,
   loadContributions,
+  loadProjectConfig,
   loadSessionConfig,
   openSandbox,
   openSessionTools,
-  reportConfigNotices,
+  resolveModelClient,
 } from '../cli/run-wiring.js'
 import {UserInputError} from '../errors.js'
 import {loadAuthRegistry} from '../plugins/plugin-registries.js'
@@ -63,17 +63,11 @@ export default class Acp extends BaseCommand<typeof Acp> {
           auth = methodId
         },
         openSession: async (cwd, signal): Promise<AcpSessionParts> => {
-          const config = loadSessionConfig(sessionFlags(cwd))
-          this.followConfigDebug(config)
-          await assertProjectDirectory(config.projectRoot)
-          reportConfigNotices(config)
+          const config = await loadProjectConfig(sessionFlags(cwd), {onConfig: this.followConfigDebug})
           const {tools, auth: registry, sources} = await loadContributions(this.config, config)
-          const model = await registry.resolveClient(
-            {...config, logger: this.logger},
-            {interactive: false, io: {info: (line) => process.stderr.write(`${line}\n`), interactive: false, signal}},
-          )
+          const model = await resolveModelClient(registry, config, {logger: this.logger, interactive: false, signal})
           const sandbox = await openSandbox(config, {signal, logger: this.logger, cleanup, reuse: false})
-          const report = (line: string) => process.stderr.write(`Warning: ${line}\n`)
+          // Each problem of an MCP server is one `Warning:` line on stderr (the editor's log).
           const discovered = await openSessionTools({
             sources,
             registry: tools,
@@ -81,7 +75,6 @@ export default class Acp extends BaseCommand<typeof Acp> {
             config,
             logger: this.logger,
             signal,
-            report,
           })
           toolSources.set(sandbox, discovered)
           return {

@@ -7,13 +7,7 @@ import {Flags} from '@oclif/core'
 import {APPROVAL_MODES} from '../agent/approvals.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {DEFAULT_MAX_TURNS, sessionFlags} from '../cli/session-flags.js'
-import {
-  assertProjectDirectory,
-  loadContributions,
-  loadSessionConfig,
-  openSandbox,
-  openSessionTools,
-} from '../cli/run-wiring.js'
+import {loadContributions, loadProjectConfig, openSandbox, openSessionTools} from '../cli/run-wiring.js'
 import {contextLimits} from '../cli/context-limits.js'
 import {chatMemory, loadRunContext, runSystemPrompt} from '../cli/run-context.js'
 import {describeNetwork} from '../config/network-setting.js'
@@ -66,9 +60,8 @@ export default class Chat extends BaseCommand<typeof Chat> {
         hint: 'In scripts and pipes use `agent run "<task>"`',
       })
     }
-    const config = loadSessionConfig(flags)
-    this.followConfigDebug(config)
-    await assertProjectDirectory(config.projectRoot)
+    // Folder trust's notices are shown in the transcript, after the trust question (src/interactive/chat-trust.ts).
+    const config = await loadProjectConfig(flags, {onConfig: this.followConfigDebug, notices: 'shown-by-caller'})
     // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
     const context = await loadRunContext(config, {logger: this.logger})
     const {tools, auth, sources} = await loadContributions(this.config, config)
