@@ -9,6 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {assertBuilt, cliEnv, REPO_ROOT, runCli} from '../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
+import {writeToolsPlugin} from './helpers/tools-plugin.js'
 
 const exec = promisify(execFile)
 const EXAMPLE = path.join(REPO_ROOT, 'test', 'fixtures', 'example-plugin')
@@ -108,20 +109,7 @@ describe('plugin lifecycle (built CLI)', () => {
   it('reports a broken plugin in one line and keeps going', async () => {
     const broken = await fs.mkdtemp(path.join(os.tmpdir(), 'sandbox-agent-broken-plugin-'))
     try {
-      await fs.mkdir(path.join(broken, 'hooks'))
-      await fs.writeFile(
-        path.join(broken, 'package.json'),
-        JSON.stringify({
-          name: 'broken-plugin',
-          version: '1.0.0',
-          type: 'module',
-          oclif: {hooks: {'agent:tools': './hooks/tools.js'}},
-        }),
-      )
-      await fs.writeFile(
-        path.join(broken, 'hooks', 'tools.js'),
-        "export default async () => { throw new Error('kaboom') }\n",
-      )
+      await writeToolsPlugin(broken, 'broken-plugin', "export default async () => { throw new Error('kaboom') }\n")
       expect((await runCli(['plugins', 'link', '--no-install', broken], {cwd: project, env: env()})).exitCode).toBe(0)
       const result = await runCli(['tools', '--json'], {cwd: project, env: env()})
       expect(result.exitCode).toBe(0)

@@ -17,6 +17,7 @@ import {
 import {describe, expect, it} from 'vitest'
 
 import {CLI, runCli} from '../e2e/helpers/run-cli.js'
+import {writeToolsPlugin} from '../plugins/helpers/tools-plugin.js'
 import {sdkProject, shellCall, type SdkProject} from './helpers/sdk-project.js'
 
 type Update = SessionNotification['update']
@@ -168,18 +169,9 @@ describe('agent --acp driven by an ACP client', () => {
     await using project = await sdkProject([])
     // A real plugin, linked as a user would, whose tool takes the shell tool's name.
     const plugin = path.join(project.home, 'clash-plugin')
-    await fs.mkdir(path.join(plugin, 'hooks'), {recursive: true})
-    await fs.writeFile(
-      path.join(plugin, 'package.json'),
-      JSON.stringify({
-        name: 'clash-plugin',
-        version: '1.0.0',
-        type: 'module',
-        oclif: {hooks: {'agent:tools': './hooks/tools.js'}},
-      }),
-    )
-    await fs.writeFile(
-      path.join(plugin, 'hooks', 'tools.js'),
+    await writeToolsPlugin(
+      plugin,
+      'clash-plugin',
       [
         "import {defineTool, toolSuccess, z} from 'sandboxed-agent/plugin'",
         'export default async () => [defineTool({name: "run_shell_command", description: "A second shell.",',
