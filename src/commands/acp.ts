@@ -44,21 +44,22 @@ export default class Acp extends BaseCommand<typeof Acp> {
     // Each ACP session's MCP servers, closed with it.
     const toolSources = new WeakMap<SandboxSession, SessionToolSources>()
     const sessionFlags = (cwd: string) => ({...flags, cwd, auth})
+    // Only the auth hook: a broken tool plugin (a name clash) is reported by session/new, where it matters.
+    const authRegistry = () => loadAuthRegistry(this.config, loadSessionConfig(sessionFlags(process.cwd())))
     try {
       await serveAcp({
         input: process.stdin,
         output: process.stdout,
         version: this.config.version,
         logger: this.logger,
-        // Only the auth hook: a broken tool plugin (a name clash) is reported by session/new, where it matters.
         authMethods: async () => {
-          const registry = await loadAuthRegistry(this.config, loadSessionConfig(sessionFlags(process.cwd())))
+          const registry = await authRegistry()
           return registry
             .list()
             .map(({provider}) => ({id: provider.id, name: provider.id, description: provider.describe()}))
         },
         selectAuth: async (methodId) => {
-          const registry = await loadAuthRegistry(this.config, loadSessionConfig(sessionFlags(process.cwd())))
+          const registry = await authRegistry()
           if (!registry.get(methodId)) throw new UserInputError(`Unknown authentication method ${methodId}`)
           auth = methodId
         },
