@@ -41,7 +41,11 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       }),
       networkPolicy: async () => {
         const config = loadConfig({cwd: process.cwd(), home: os.homedir(), env: process.env})
-        return {setting: config.sandbox.network, settingsFiles: config.sources.settingsFiles}
+        const {settingsFiles, allowedHostsFile} = config.sources
+        return {
+          setting: config.sandbox.network,
+          settingsFiles: allowedHostsFile ? [...settingsFiles, allowedHostsFile] : settingsFiles,
+        }
       },
     })
     this.logger.info({report}, 'doctor')

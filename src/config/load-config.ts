@@ -17,7 +17,7 @@ import {settingsSchema, type SandboxSettings, type Settings} from './schema.js'
 import {legacySettingsNotice} from './legacy-settings.js'
 import {checkSettings, readSettingsLayers} from './settings-files.js'
 import {parseAllowEntry, withAllowedHosts, type NetworkSetting} from './network-setting.js'
-import {readProjectAllowedHosts} from './project-allowed-hosts.js'
+import {allowedHostsPath, readProjectAllowedHosts} from './project-allowed-hosts.js'
 
 export type ApprovalMode = 'default' | 'auto-edit' | 'yolo'
 export type NetworkMode = 'none' | 'bridge'
@@ -70,6 +70,8 @@ export interface AgentConfig {
   readonly sources: {
     readonly settingsFiles: readonly string[]
     readonly envFile: EnvFile | undefined
+    /** ~/.qwen/sandboxAllowedHosts.json, when its entries for this project widened the allow list. */
+    readonly allowedHostsFile?: string
   }
   /** The trust of each variable that came from a .env file (absent: the user's environment or a flag). */
   readonly envTrust: Readonly<Record<string, SourceTrust>>
@@ -229,6 +231,8 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
   const approvalMode: ApprovalMode =
     flags.approvalMode ?? (settingsMode === undefined || settingsMode === 'plan' ? 'default' : settingsMode)
 
+  const withFlags = networkWithFlags(flags, settings.sandbox.network)
+  const network = withStoredHosts(withFlags, readProjectAllowedHosts(home, projectRoot))
   const config: AgentConfig = {
     projectRoot,
     home,
@@ -240,17 +244,15 @@ export function loadConfig(options: LoadConfigOptions): AgentConfig {
     modelMaxRetries: settings.model.maxRetries ?? settings.model.generationConfig?.maxRetries,
     authType: nonEmpty(flags.auth) ?? settings.security.auth.selectedType,
     approvalMode,
-    sandbox: {
-      ...settings.sandbox,
-      network: withStoredHosts(
-        networkWithFlags(flags, settings.sandbox.network),
-        readProjectAllowedHosts(home, projectRoot),
-      ),
-    },
+    sandbox: {...settings.sandbox, network},
     maxTurns: turns !== undefined && turns > 0 ? turns : undefined,
     debug: Boolean(flags.debug) || isTruthy(env.DEBUG) || isTruthy(env.DEBUG_MODE),
     flags,
-    sources: {settingsFiles: files, envFile: loaded.file},
+    sources: {
+      settingsFiles: files,
+      envFile: loaded.file,
+      ...(network !== withFlags ? {allowedHostsFile: allowedHostsPath(home)} : {}),
+    },
     envTrust,
     trust: {project, envFile: fileTrust?.trust, notices, ignoredSettings},
   }

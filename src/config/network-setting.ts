@@ -127,7 +127,9 @@ export function isNetworkWider(base: NetworkSetting, candidate: NetworkSetting):
 export function withAllowedHosts(setting: NetworkSetting, hosts: readonly string[]): NetworkSetting {
   if (hosts.length === 0 || setting === 'bridge') return setting
   const current = setting === 'none' ? [] : setting.allow
-  return {allow: [...current, ...hosts.filter((host) => !current.includes(host))]}
+  const added = hosts.filter((host) => !current.includes(host))
+  // The same object when nothing is added, so callers can tell whether anything was.
+  return added.length === 0 && setting !== 'none' ? setting : {allow: [...current, ...added]}
 }
 
 /** One line for people: `none`, `bridge (everything)`, or `allow: a, *.b:8443, @npm`. */

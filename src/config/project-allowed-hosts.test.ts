@@ -47,9 +47,15 @@ describe('the hosts a user always allows for a project', () => {
   it('widen an allow list, never "none" or "bridge"', () => {
     addProjectAllowedHost(home, project, 'a.test')
     userSettings({sandbox: {network: {allow: ['b.test']}}})
-    expect(loadConfig({cwd: project, home, env: {}}).sandbox.network).toEqual({allow: ['b.test', 'a.test']})
+    const widened = loadConfig({cwd: project, home, env: {}})
+    expect(widened.sandbox.network).toEqual({allow: ['b.test', 'a.test']})
+    // `agent doctor` names the file among the policy's sources.
+    expect(widened.sources.allowedHostsFile).toBe(allowedHostsPath(home))
+    userSettings({sandbox: {network: {allow: ['a.test']}}})
+    expect(loadConfig({cwd: project, home, env: {}}).sources.allowedHostsFile).toBeUndefined()
     userSettings({})
     expect(loadConfig({cwd: project, home, env: {}}).sandbox.network).toBe('none')
+    expect(loadConfig({cwd: project, home, env: {}}).sources.allowedHostsFile).toBeUndefined()
     expect(loadConfig({cwd: project, home, env: {}, flags: {network: true}}).sandbox.network).toBe('bridge')
   })
 
