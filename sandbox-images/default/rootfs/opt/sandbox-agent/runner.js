@@ -461,6 +461,12 @@ function readOomKills() {
 /** Live (non-zombie) processes whose process group is `pgid`. */
 function groupMembers(pgid) {
   const members = []
+  // Most commands leave nothing: one kill(0) says so without reading every process's stat (ESRCH: no member at all).
+  try {
+    process.kill(-pgid, 0)
+  } catch (error) {
+    if (error.code === 'ESRCH') return members
+  }
   let names
   try {
     names = fs.readdirSync('/proc')
