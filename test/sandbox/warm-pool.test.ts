@@ -47,6 +47,36 @@ function loggingEngine() {
   return {engine: makeEngine({logger}), opens}
 }
 
+/**
+ * Puts a container of our own making into this file's pool, as a refill would name and label it, after emptying the
+ * pool: `expires` sets its expiry label, `hostConfig` loosens what the spec says (to see the claim refuse it).
+ */
+async function plantPoolContainer(prefix: string, expires: string, hostConfig: Record<string, unknown> = {}) {
+  const pool = await request()
+  for (const c of await waiting()) await run('docker', ['rm', '-f', '-v', c.containerId])
+  const sessionId =
+    prefix +
+    Math.floor(Math.random() * 1e8)
+      .toString(16)
+      .padStart(8, '0')
+  const spec = containerSpec({
+    sessionId,
+    workspace: '',
+    image: pool.image,
+    settings: pool.settings,
+    runnerUser: pool.runnerUser,
+  })
+  const container = await docker.createContainer({
+    ...spec,
+    name: containerName(sessionId, {kind: 'pool'}),
+    Labels: {...spec.Labels, [SessionLabels.pool]: pool.key, [SessionLabels.poolExpires]: expires},
+    ...(Object.keys(hostConfig).length > 0
+      ? {NetworkDisabled: false, HostConfig: {...spec.HostConfig, ...hostConfig}}
+      : {}),
+  })
+  return {pool, sessionId, container}
+}
+
 afterAll(async () => {
   const {key} = await request()
   const {stdout} = await run('docker', ['ps', '-aq', '--filter', `label=${SessionLabels.pool}=${key}`])
@@ -109,27 +139,9 @@ describe('warm pool', () => {
   }, 60_000)
 
   it('runs the isolation self-test on the claimed container: one made with a looser spec is refused and removed', async () => {
-    const pool = await request()
-    // Empty the pool, then plant a container under this key that has the network the settings say it must not have.
-    for (const c of await waiting()) await run('docker', ['rm', '-f', '-v', c.containerId])
-    const sessionId =
-      'bad0' +
-      Math.floor(Math.random() * 1e8)
-        .toString(16)
-        .padStart(8, '0')
-    const spec = containerSpec({
-      sessionId,
-      workspace: '',
-      image: pool.image,
-      settings: pool.settings,
-      runnerUser: pool.runnerUser,
-    })
-    const loose = await docker.createContainer({
-      ...spec,
-      name: containerName(sessionId, {kind: 'pool'}),
-      Labels: {...spec.Labels, [SessionLabels.pool]: pool.key, [SessionLabels.poolExpires]: '2999-01-01T00:00:00Z'},
-      NetworkDisabled: false,
-      HostConfig: {...spec.HostConfig, NetworkMode: 'bridge'},
+    // A container under this key that has the network the settings say it must not have.
+    const {sessionId, container: loose} = await plantPoolContainer('bad0', '2999-01-01T00:00:00Z', {
+      NetworkMode: 'bridge',
     })
     await docker.createVolume({Name: volumeName(sessionId)})
     await loose.start()
@@ -143,25 +155,7 @@ describe('warm pool', () => {
   }, 60_000)
 
   it('removes expired and half-made pool containers when it refills', async () => {
-    const pool = await request()
-    for (const c of await waiting()) await run('docker', ['rm', '-f', '-v', c.containerId])
-    const sessionId =
-      'e0e0' +
-      Math.floor(Math.random() * 1e8)
-        .toString(16)
-        .padStart(8, '0')
-    const spec = containerSpec({
-      sessionId,
-      workspace: '',
-      image: pool.image,
-      settings: pool.settings,
-      runnerUser: pool.runnerUser,
-    })
-    const expired = await docker.createContainer({
-      ...spec,
-      name: containerName(sessionId, {kind: 'pool'}),
-      Labels: {...spec.Labels, [SessionLabels.pool]: pool.key, [SessionLabels.poolExpires]: '2000-01-01T00:00:00Z'},
-    })
+    const {pool, sessionId, container: expired} = await plantPoolContainer('e0e0', '2000-01-01T00:00:00Z')
     await expired.start()
     expect(await fillPool(docker, pool, silentLogger())).toBe(1)
     await expect(run('docker', ['inspect', expired.id])).rejects.toThrow()
