@@ -1,4 +1,5 @@
-// Benchmark results as data: each script saves its figures as JSON, and one renderer turns all of them into results.md.
+// Benchmark results as data: each script saves its figures as JSON in bench/reports (kept in git, one file per
+// benchmark), and one renderer turns all of them into results.md, so running one benchmark replaces only its own rows.
 import {execFileSync} from 'node:child_process'
 import {mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs'
 import os from 'node:os'
@@ -8,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 export const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 export const REPO_ROOT = path.dirname(BENCH_DIR)
 export const WORK_DIR = path.join(BENCH_DIR, '.work')
-const RESULTS_DIR = path.join(WORK_DIR, 'results')
+const RESULTS_DIR = path.join(BENCH_DIR, 'reports')
 const RESULTS_MD = path.join(BENCH_DIR, 'results.md')
 const HISTORY_MD = path.join(BENCH_DIR, 'history.md')
 
