@@ -19,6 +19,7 @@ export function hostQuestions(context: Pick<ChatContext, 'options' | 'screen' | 
         {...(signal ? {signal} : {}), escapeValue: 'refuse', interruptValue: 'refuse'},
       ),
     remember: (entry) => addProjectAllowedHost(options.config.home, options.config.projectRoot, entry),
-    note: (line) => screen.note(screen.style.dim(`  ${line}`)),
+    // The line names the host too: its escape sequences made visible here as well.
+    note: (line) => screen.note(screen.style.dim(`  ${showControls(line)}`)),
   }
 }
