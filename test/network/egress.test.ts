@@ -133,6 +133,10 @@ describe('refused, with the explanation in the tool result', () => {
   it('a DNS lookup from inside', async () => {
     const lookup = await run('getent hosts web.test; echo "getent exit $?"')
     expect(lookup).toContain('getent exit 2')
+    // No resolver answers at all (EAI_AGAIN), which tells "no DNS" apart from a resolver outside that answered "no such
+    // name" (ENOTFOUND): the latter would mean the query left the sandbox.
+    const code = await run(`node -e "require('dns').lookup('web.test', (e) => console.log('lookup', e && e.code))"`)
+    expect(code).toContain('lookup EAI_AGAIN')
     const direct = await run("curl -sS --max-time 10 --noproxy '*' http://web.test/hello.txt")
     expect(direct).toMatch(/Could not resolve host: web.test|Resolving timed out/)
     expect(direct).toContain('network: the sandbox has no DNS and no route out')
