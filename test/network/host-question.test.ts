@@ -1,6 +1,7 @@
 // Interactive mode asks about a host the allow list lacks, once per host, after the command that was refused: "always
 // for this project" lets the next command through and is saved in the user's home (never in the project); "no" is
 // told to the model. The built CLI runs in tmux against the scripted model, a real sandbox and the test's own servers.
+// Closing the terminal keeps the session whole (its proxy and network too), and `agent discard` removes all of it.
 import {execFile} from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
@@ -10,13 +11,13 @@ import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {allowedHostsPath} from '../../src/config/project-allowed-hosts.js'
-import {assertBuilt, CLI, cliEnv} from '../e2e/helpers/run-cli.js'
+import {assertBuilt, CLI, cliEnv, runCli} from '../e2e/helpers/run-cli.js'
 import {startScriptedModel, type ScriptedModelServer} from '../fixtures/scripted-model/index.js'
+import {leftoversOf, removeSandboxesOf, waitForOwnersToExit} from '../helpers/project-sandboxes.js'
 import {TmuxTerminal} from '../interactive/helpers/tmux.js'
 import {startUpstream, type Upstream} from './helpers/upstream.js'
 
 const exec = promisify(execFile)
-const WORKSPACE_LABEL = 'dev.sandbox-agent.workspace'
 const QUESTION = /asked for web\.test:80, which sandbox\.network\.allow does not list/
 
 let model: ScriptedModelServer
@@ -47,9 +48,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (project) {
-    const {stdout} = await exec('docker', ['ps', '-aq', '--filter', `label=${WORKSPACE_LABEL}=${project}`])
-    for (const id of stdout.split('\n').filter(Boolean)) await exec('docker', ['rm', '-f', id]).catch(() => undefined)
+    await removeSandboxesOf(project)
+    const left = await leftoversOf(project)
     await fs.rm(project, {recursive: true, force: true})
+    expect(left, 'what the test left on the daemon').toEqual([])
   }
   await model?.close()
   await upstream?.stop()
@@ -110,5 +112,20 @@ describe('a host the allow list lacks, in interactive chat', () => {
     expect((await fs.stat(allowedHostsPath(home))).mode & 0o777).toBe(0o600)
     // Nothing written in the project itself.
     expect(await fs.readdir(project)).toEqual(['README.md'])
+
+    // The terminal closes (SIGHUP): the chat stops and keeps its session, its proxy (and network, volumes) with it.
+    await term[Symbol.asyncDispose]()
+    await waitForOwnersToExit(project)
+    const {stdout} = await exec('docker', [
+      ...['ps', '-a', '--filter', `label=dev.sandbox-agent.workspace=${project}`],
+      ...['--format', '{{.Names}} {{.State}}'],
+    ])
+    const containers = stdout.split('\n').filter(Boolean).sort()
+    const id = /^sandbox-agent-(\w+)--kept exited$/m.exec(stdout)?.[1] ?? 'none'
+    expect(containers).toEqual([`sandbox-agent-${id}--kept exited`, `sandbox-agent-${id}-proxy exited`])
+    // Discarding the kept session removes all of it: no network, volume or proxy is left behind.
+    const discard = await runCli(['discard', id], {cwd: project, env: cliEnv(home, model.url)})
+    expect(discard.exitCode, discard.stderr).toBe(0)
+    expect(await leftoversOf(project)).toEqual([])
   })
 })
