@@ -4,9 +4,10 @@ import https from 'node:https'
 import os from 'node:os'
 import path from 'node:path'
 import {createHash} from 'node:crypto'
-import Docker from 'dockerode'
+import type Dockerode from 'dockerode'
 
 import {AgentError, DockerUnavailableError} from '../errors.js'
+import {Docker} from './load-dockerode.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -77,7 +78,7 @@ export function endpointLabel(endpoint: DockerEndpoint): string {
 export function createDockerClient(
   env: Env = process.env,
   endpoint: DockerEndpoint = describeDockerEndpoint(env),
-): Docker {
+): Dockerode {
   try {
     return new Docker(dockerOptions(endpoint, env))
   } catch (error) {
@@ -90,8 +91,8 @@ export function createDockerClient(
 }
 
 /** The dockerode options for an endpoint: every field set explicitly so process.env cannot leak into them. */
-export function dockerOptions(endpoint: DockerEndpoint, env: Env = process.env): Docker.DockerOptions {
-  const base: Docker.DockerOptions = {
+export function dockerOptions(endpoint: DockerEndpoint, env: Env = process.env): Dockerode.DockerOptions {
+  const base: Dockerode.DockerOptions = {
     socketPath: undefined,
     host: undefined,
     port: undefined,
@@ -114,7 +115,7 @@ export function dockerOptions(endpoint: DockerEndpoint, env: Env = process.env):
       sshOptions: {agent: env.SSH_AUTH_SOCK},
     }
   }
-  const options: Docker.DockerOptions = {...base, host: url.hostname, port: url.port || (endpoint.tls ? 2376 : 2375)}
+  const options: Dockerode.DockerOptions = {...base, host: url.hostname, port: url.port || (endpoint.tls ? 2376 : 2375)}
   options.protocol = endpoint.tls ? 'https' : 'http'
   if (endpoint.certPath) {
     const read = (name: string): Buffer | undefined => {
@@ -133,14 +134,14 @@ export function dockerOptions(endpoint: DockerEndpoint, env: Env = process.env):
       cert: options.cert,
       key: options.key,
     } as https.AgentOptions)
-    return {...options, agent} as Docker.DockerOptions
+    return {...options, agent} as Dockerode.DockerOptions
   }
   return options
 }
 
 /** Asks the daemon for its version; any failure becomes a DockerUnavailableError with one line saying what to do. */
 export async function pingDocker(
-  docker: Docker,
+  docker: Dockerode,
   endpoint: DockerEndpoint,
   options: {timeoutMs?: number} = {},
 ): Promise<DockerDaemonInfo> {
@@ -357,7 +358,7 @@ function socketPathOf(endpoint: DockerEndpoint): string {
 }
 
 export interface DockerConnection {
-  docker: Docker
+  docker: Dockerode
   endpoint: DockerEndpoint
   daemon: DockerDaemonInfo
 }
