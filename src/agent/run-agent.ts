@@ -17,6 +17,11 @@ export interface RunAgentOptions {
   model: ModelClient
   tools: readonly ToolDefinition<unknown>[]
   session: SandboxSession
+  /**
+   * The session still opening when the run starts (the first model turn needs no container): awaited before the
+   * first tool call; when it fails, the run throws that failure instead of going on without a sandbox.
+   */
+  sandboxReady?: Promise<unknown>
   approvals: Approvals
   /** Aborting ends the run: the running tool call is cancelled first (its result says so), then `run_finished` canceled. */
   signal: AbortSignal
@@ -83,6 +88,8 @@ async function* loop(
   const usage: TokenUsage = {inputTokens: 0, outputTokens: 0}
   let turns = 0
   const loops = options.loopDetection === false ? undefined : new LoopDetector()
+  // Set when the sandbox could not open: thrown to the caller rather than reported as a failed tool call.
+  let sandboxFailure: {error: unknown} | undefined
   const finished = (reason: 'completed' | 'max_turns' | 'canceled'): AgentEvent => {
     options.recorder?.end(reason)
     return {type: 'run_finished', reason, turns, usage: {...usage}, durationMs: Date.now() - started}
@@ -205,6 +212,22 @@ async function* loop(
             push({role: 'tool', toolCallId: skipped.id, content: 'Not run: the run was stopped (loop detected).'})
           return yield loopFailure(loop)
         }
+        if (options.sandboxReady) {
+          const failure = await options.sandboxReady.then(
+            () => undefined,
+            (error: unknown) => ({error}),
+          )
+          if (failure) {
+            if (signal.aborted) {
+              // Stopped while the sandbox was still opening: each call still gets a result (a valid history).
+              for (const {call: skipped} of parsed.slice(index))
+                push({role: 'tool', toolCallId: skipped.id, content: CANCELED_TEXT})
+              return yield finished('canceled')
+            }
+            sandboxFailure = failure
+            throw failure.error
+          }
+        }
         let result: ToolResult | undefined
         for await (const event of runToolCall(call, args)) {
           if (event.type === 'tool_call_finished') result = event.result
@@ -227,6 +250,10 @@ async function* loop(
       if (signal.aborted) return yield finished('canceled')
     }
   } catch (error) {
+    if (sandboxFailure) {
+      options.recorder?.end('failed')
+      throw sandboxFailure.error
+    }
     log.error({err: error}, 'agent loop failed')
     yield failed(error)
   }

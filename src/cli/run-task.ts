@@ -1,6 +1,7 @@
 // `agent run` behind its flags: start the sandbox while the model client is made, run the loop, render it, and end
 // through the one end-of-run decision (finish-session.ts). Returns the exit code; the command only parses and calls.
 import {randomUUID} from 'node:crypto'
+import fs from 'node:fs/promises'
 
 import type {Config as OclifConfig} from '@oclif/core'
 
@@ -15,6 +16,7 @@ import type {OutputFormat, Renderer} from '../output/renderer.js'
 import {askChangesDecision, askSensitiveConfirmation, createTtyApprovalPrompter} from '../output/tty-prompts.js'
 import {readCompatFlags, type CompatFlagValues, type CompatSettings} from '../protocols/compat-flags.js'
 import {runSdkSession} from '../protocols/sdk/sdk-session.js'
+import {newSessionId} from '../sandbox/lifecycle/session-names.js'
 import type {SandboxSession} from '../sandbox/types.js'
 import {heldBackHint} from '../session-end/apply-with-policy.js'
 import {finishSession, type ChangesDecision} from '../session-end/finish-session.js'
@@ -22,6 +24,7 @@ import {NO_TOOL_SOURCES, type SessionToolSources} from '../tools/open-tool-sourc
 import {serverStatuses} from '../tools/server-statuses.js'
 import {contextLimits} from './context-limits.js'
 import {Interrupts} from './interrupts.js'
+import {OpeningSession} from './opening-session.js'
 import {readPrompt} from './read-prompt.js'
 import {DEFAULT_MAX_TURNS} from './session-flags.js'
 import {
@@ -106,60 +109,83 @@ export async function runTask({
     const prompt = await readPrompt(promptArg, flags.prompt, flags['prompt-file'])
     await assertProjectDirectory(flags.cwd ?? process.cwd())
     config = await loadProjectConfig(sessionFlags(flags, compat), {onConfig})
-    // Context files are read here, on the host, before the sandbox starts: they are text for the model, nothing more.
-    const context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
-    const conversation = await openConversation({
-      dataDir: oclif.dataDir,
-      projectRoot: config.projectRoot,
-      env: config.env,
-      command: 'run',
-      title: prompt,
-      model: config.model,
-      approvalMode: config.approvalMode,
-      network:
-        typeof config.sandbox.network === 'string' ? config.sandbox.network : describeNetwork(config.sandbox.network),
-      continue: flags.continue,
-      resume: flags.resume,
-      retention: config.settings.general.sessionRetention,
-      logger,
-    })
-    if (conversation.resumed)
-      process.stderr.write(
-        `Resuming session ${conversation.recorder.id} (${conversation.resumed.summary.messages} messages)\n`,
-      )
-
-    // The sandbox starts now, while plugins load and the model client is made: its Docker round trips are idle time
-    // for this process. Anything failing before the session is awaited cancels the start (and removes what it made).
+    const projectConfig = config
+    // The sandbox starts as early as it can: its Docker round trips are idle time for this process. A resumed
+    // conversation goes on in the sandbox its last run kept, so that open waits for the conversation.
+    const resuming = Boolean(flags.continue || flags.resume)
+    // A fresh session can be named now and handed to the loop still opening: the first model turn needs no container.
+    const deferrable = !flags.reuse && !resuming && !(projectConfig.sandbox.warmPool > 0)
+    const sandboxId = deferrable ? newSessionId() : undefined
+    // Anything failing before the session is handed over cancels the start (and removes what it made).
     const startup = new AbortController()
-    const opening = openSandbox(config, {
-      signal: AbortSignal.any([interrupts.runSignal, startup.signal]),
-      logger,
-      cleanup: interrupts.cleanup,
-      reuse: flags.reuse,
-      // A resumed conversation goes on in the sandbox its last run kept, when that is still there.
-      previous: conversation.resumed?.sandboxSessionId,
-      onFresh: (why) => process.stderr.write(`Note: ${why}; starting from a fresh copy of the project.\n`),
-    })
-    opening.catch(() => undefined)
+    let dockerAnswered!: () => void
+    const checked = new Promise<void>((resolve) => (dockerAnswered = resolve))
+    const startSandbox = (previous?: string) => {
+      const started = openSandbox(projectConfig, {
+        signal: AbortSignal.any([interrupts.runSignal, startup.signal]),
+        logger,
+        cleanup: interrupts.cleanup,
+        reuse: flags.reuse,
+        previous,
+        onFresh: (why) => process.stderr.write(`Note: ${why}; starting from a fresh copy of the project.\n`),
+        sessionId: sandboxId,
+        onChecked: dockerAnswered,
+      })
+      started.catch(() => undefined)
+      return started
+    }
+    let opening = resuming ? undefined : startSandbox()
 
     let prepared: Awaited<ReturnType<typeof prepare>>
+    let context: Awaited<ReturnType<typeof loadRunContext>>
+    let conversation: OpenedConversation
     try {
+      // Context files are read here, on the host: they are text for the model, nothing more.
+      context = await loadRunContext(config, {logger, signal: interrupts.runSignal})
+      conversation = await openConversation({
+        dataDir: oclif.dataDir,
+        projectRoot: config.projectRoot,
+        env: config.env,
+        command: 'run',
+        title: prompt,
+        model: config.model,
+        approvalMode: config.approvalMode,
+        network:
+          typeof config.sandbox.network === 'string' ? config.sandbox.network : describeNetwork(config.sandbox.network),
+        continue: flags.continue,
+        resume: flags.resume,
+        retention: config.settings.general.sessionRetention,
+        logger,
+      })
+      if (conversation.resumed)
+        process.stderr.write(
+          `Resuming session ${conversation.recorder.id} (${conversation.resumed.summary.messages} messages)\n`,
+        )
+      opening ??= startSandbox(conversation.resumed?.sandboxSessionId)
       prepared = await prepare({oclif, config, interactive, interrupts, logger})
       prepared.systemPrompt = runSystemPrompt(config, prepared.enabled, context, flags)
+      // No model request before Docker answered and the image is there: without them the run cannot do anything.
+      await Promise.race([checked, opening])
     } catch (error) {
       startup.abort()
-      await opening.then(
+      await opening?.then(
         (session) => session[Symbol.asyncDispose](),
         () => undefined,
       )
       throw error
     }
-    const session = await opening
-    // Tools listed in the open session (MCP servers): added to the static ones, closed when the run ends.
-    discovered = await openSessionTools({...prepared, session, config, logger, signal: interrupts.runSignal})
-    if (discovered.enabled.length > 0) {
-      prepared.enabled = [...prepared.enabled, ...discovered.enabled]
-      prepared.systemPrompt = runSystemPrompt(config, prepared.enabled, context, flags)
+    let session: SandboxSession
+    if (sandboxId && prepared.sources.length === 0) {
+      // Awaited at the first tool call (src/agent/run-agent.ts), or at the end of the run.
+      session = new OpeningSession(sandboxId, await realProjectRoot(config.projectRoot), opening, () => startup.abort())
+    } else {
+      session = await opening
+      // Tools listed in the open session (MCP servers): added to the static ones, closed when the run ends.
+      discovered = await openSessionTools({...prepared, session, config, logger, signal: interrupts.runSignal})
+      if (discovered.enabled.length > 0) {
+        prepared.enabled = [...prepared.enabled, ...discovered.enabled]
+        prepared.systemPrompt = runSystemPrompt(config, prepared.enabled, context, flags)
+      }
     }
     conversation.recorder.sandbox(session.id)
     if (conversation.resumed && session.id === conversation.resumed.sandboxSessionId)
@@ -267,13 +293,25 @@ async function drive(input: {
   conversation: OpenedConversation
   logger: Logger
 }): Promise<RunTaskResult> {
-  const {config, session, emit, interrupts, flags, logger} = input
+  const {config, interrupts, flags, logger} = input
+  let session = input.session
+  // While the sandbox still opens, what the run shows is held back: an open that fails is then the run's only output
+  // (one error line), as when it failed before the first model request.
+  let held: AgentEvent[] | undefined = session instanceof OpeningSession && session.opening ? [] : undefined
+  const release = () => {
+    const events = held ?? []
+    held = undefined
+    for (const event of events) input.emit(event)
+  }
+  if (held && session instanceof OpeningSession) session.ready.then(release, () => undefined)
+  const emit = (event: AgentEvent) => (held ? held.push(event) : input.emit(event))
   let end: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined
   try {
     const run = runAgent({
       model: input.model,
       tools: input.enabled,
       session,
+      ...(session instanceof OpeningSession ? {sandboxReady: session.ready} : {}),
       approvals: input.approvals,
       signal: interrupts.runSignal,
       maxTurns: config.maxTurns ?? DEFAULT_MAX_TURNS,
@@ -292,17 +330,25 @@ async function drive(input: {
     }
   } catch (error) {
     if (interrupts.exiting) await interrupts.exited
-    // The loop itself failed: the session is still let go of (removed, or warm with --reuse).
-    await session[Symbol.asyncDispose]()
+    // The loop itself failed: the session is still let go of (removed, or warm with --reuse); one still opening
+    // is stopped.
+    if (session instanceof OpeningSession)
+      await (await session.settle(true).catch(() => undefined))?.[Symbol.asyncDispose]()
+    else await session[Symbol.asyncDispose]()
     throw error
   }
   if (interrupts.exiting) await interrupts.exited
-  const exitCode =
-    end?.type === 'run_finished' && end.reason === 'completed'
-      ? ExitCode.ok
-      : end?.type === 'run_finished' && end.reason === 'canceled'
-        ? ExitCode.interrupted
-        : ExitCode.failure
+  if (session instanceof OpeningSession) {
+    // No tool needed the sandbox before the run ended: the open is awaited all the same (its failure is still the
+    // run's one error line, as before any model request); one stopped by Ctrl-C has nothing to collect.
+    const open = await session.settle(interrupts.runSignal.aborted)
+    if (!open) {
+      release()
+      return {exitCode: runExitCode(end)}
+    }
+    session = open
+  }
+  const exitCode = runExitCode(end)
   const completed = exitCode === ExitCode.ok
 
   const network = session.networkSummary?.()
@@ -361,6 +407,20 @@ async function drive(input: {
     default:
       return {exitCode}
   }
+}
+
+/** How the loop ended, as the process's exit code. */
+function runExitCode(end: Extract<AgentEvent, {type: 'run_finished' | 'run_failed'}> | undefined): number {
+  return end?.type === 'run_finished' && end.reason === 'completed'
+    ? ExitCode.ok
+    : end?.type === 'run_finished' && end.reason === 'canceled'
+      ? ExitCode.interrupted
+      : ExitCode.failure
+}
+
+/** The project directory as the engine records it (symlinks resolved); as given when that fails (the open says why). */
+async function realProjectRoot(dir: string): Promise<string> {
+  return fs.realpath(dir).catch(() => dir)
 }
 
 /** SDK mode (--input-format stream-json): src/protocols/sdk serves the conversation; this wires it. */

@@ -190,6 +190,10 @@ export interface OpenSandboxOptions {
    */
   previous?: string | undefined
   onFresh?: (why: string) => void
+  /** The id a fresh session gets (see OpenOptions.sessionId), when the caller names it before the open finishes. */
+  sessionId?: string | undefined
+  /** See OpenOptions.onChecked. */
+  onChecked?: () => void
 }
 
 /** Starts a sandbox container holding a copy of the project (checked for isolation before it is handed out). */
@@ -209,7 +213,12 @@ export async function openSandbox(config: AgentConfig, options: OpenSandboxOptio
     const kept = await reopenKept(engine, options.previous, config.projectRoot, options)
     if (kept) return kept
   }
-  return engine.open(config.projectRoot, config.sandbox, {signal: options.signal, reuse: options.reuse})
+  return engine.open(config.projectRoot, config.sandbox, {
+    signal: options.signal,
+    reuse: options.reuse,
+    ...(options.sessionId ? {sessionId: options.sessionId} : {}),
+    ...(options.onChecked ? {onChecked: options.onChecked} : {}),
+  })
 }
 
 /** The kept sandbox of an earlier run of this project, started again for more work; undefined (and why) otherwise. */

@@ -80,7 +80,8 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
     const image = options.image ?? settings.image ?? defaultImageName()
     const {runnerUser, id: imageId} = await inspectSandboxImage(this.docker, image)
     throwIfAborted(options.signal)
-    if (options.reuse) {
+    options.onChecked?.()
+    if (options.reuse && !options.sessionId) {
       const reused = await reuseWarmContainer(this, {
         hostWorkspace,
         image,
@@ -91,7 +92,9 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
       if (reused) return reused
     }
     const timer = new StepTimer()
-    const pool = poolRequest({image, imageId, settings, hostEnv: this.hostEnv, runnerUser, options})
+    const pool = options.sessionId
+      ? undefined
+      : poolRequest({image, imageId, settings, hostEnv: this.hostEnv, runnerUser, options})
     // A container from the warm pool skips create, start and the runner's start; it is checked like a fresh one.
     const claimed: ClaimedContainer | undefined = pool
       ? await claimPoolContainer(this.docker, pool.key).catch((error: unknown) => {
@@ -100,7 +103,7 @@ export class DockerSandboxEngine implements SandboxEngine, EngineContext {
         })
       : undefined
     if (pool) timer.step('claim')
-    const id = claimed?.sessionId ?? newSessionId()
+    const id = claimed?.sessionId ?? options.sessionId ?? newSessionId()
     let container: Dockerode.Container | undefined = claimed?.container
     let backend: SandboxBackend | undefined
     let network: SessionNetwork | undefined

@@ -240,6 +240,13 @@ export interface OpenOptions {
   image?: string
   /** Engines with several machines: keep off these (a retry after a node failed there). */
   placement?: {avoid: string[]}
+  /**
+   * The id the new session gets (from `newSandboxSessionId()`), so a caller can name it before the open finishes. A
+   * fresh container is then always made for it: no warm-pool claim, no reuse (those bring their own id).
+   */
+  sessionId?: string
+  /** Called once the engine answered and the image is there, before anything is created. */
+  onChecked?: () => void
 }
 
 /** A session an agent process left behind when it died (its owner is gone). */

@@ -1,6 +1,9 @@
 // Every way out of `agent run` does what it says: SIGTERM and SIGHUP keep the sandbox (container and volume, and
 // `agent diff <id>` shows the work); Ctrl-C once or twice ends the run and keeps it as the summary says; three times
 // removes everything. Checked against the real daemon, the built CLI and the scripted model.
+import fs from 'node:fs'
+import path from 'node:path'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {
@@ -139,5 +142,26 @@ describe('signals to agent run', () => {
     expect(stderr).not.toMatch(/kept|agent diff/)
     expect(exit.code).toBe(130)
     expect(await state(project)).toEqual({containers: 0, running: 0, volumes: 0})
+  }, 120_000)
+
+  it('Ctrl-C while the sandbox is still opening (the first model turn in flight) leaves nothing behind', async () => {
+    // The first model answer is held back, so the run is waiting on the model while its sandbox opens beside it; the
+    // signal comes as soon as the container exists, before the open (start, runner, self-test, copy) has finished.
+    const project = suite.project({'README.md': 'hello\n'})
+    const cli = spawnRun(
+      suite,
+      project,
+      [{delayMs: 20_000, toolCalls: [shellCall({id: 'late', command: 'echo late > late.txt'})]}, {text: 'done'}],
+      ['--approval-mode', 'yolo'],
+    )
+    await waitFor(async () => (await containersOf(project)).length > 0, 60_000)
+    cli.kill('SIGINT')
+    const exit = await cli.exited
+    const stderr = stderrLines(cli.stderr()).join('\n')
+    expect(stderr).toContain('Ending the run')
+    expect(stderr).not.toMatch(/kept|agent diff|Error/)
+    expect(exit.code).toBe(130)
+    expect(await state(project)).toEqual({containers: 0, running: 0, volumes: 0})
+    expect(fs.existsSync(path.join(project, 'late.txt'))).toBe(false)
   }, 120_000)
 })

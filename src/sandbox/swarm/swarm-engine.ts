@@ -100,7 +100,8 @@ export class SwarmSandboxEngine implements SandboxEngine {
     const image = await this.imageReference(options.image ?? settings.image)
     const runnerUser = await this.runnerUser(image)
     throwIfAborted(options.signal)
-    const id = newSessionId()
+    options.onChecked?.()
+    const id = options.sessionId ?? newSessionId()
     const log = this.logger.child({session: id})
     const labelled = {sessionId: id, workspace: hostWorkspace}
     // An allow list (sandbox.network.allow, --allow-host): a proxy service beside the session's; "none": no proxy.
