@@ -8,8 +8,11 @@ const UNCLAIMED_LIMIT = 1024 * 1024
 
 export interface ExecStreamOptions {
   maxOutputBytes?: number
-  /** Called with byte counts as live output is consumed or dropped (the producer may send that much more). */
-  onConsumed?: (bytes: number) => void
+  /**
+   * Called with byte counts as live output is consumed or dropped (the producer may send that much more), per stream:
+   * each stream's bytes are reported in the order they were pushed.
+   */
+  onConsumed?: (bytes: number, stream: 'stdout' | 'stderr') => void
 }
 
 /** Fields a runner reports; the stream fills in output, duration and defaults. */
@@ -44,7 +47,7 @@ export class ExecStream implements ExecHandle {
     if (this.done || chunk.length === 0) return
     ;(stream === 'stdout' ? this.stdout : this.stderr).push(chunk)
     if (this.abandoned || (!this.claimed && this.queuedBytes + chunk.length > UNCLAIMED_LIMIT)) {
-      this.options.onConsumed?.(chunk.length)
+      this.options.onConsumed?.(chunk.length, stream)
       return
     }
     this.queue.push({type: stream, chunk})
@@ -88,7 +91,7 @@ export class ExecStream implements ExecHandle {
           if (event) {
             if (event.type !== 'exit') {
               this.queuedBytes -= event.chunk.length
-              this.options.onConsumed?.(event.chunk.length)
+              this.options.onConsumed?.(event.chunk.length, event.type)
             }
             return {value: event, done: false}
           }
@@ -98,10 +101,12 @@ export class ExecStream implements ExecHandle {
       },
       return: async (): Promise<IteratorResult<ExecEvent>> => {
         this.abandoned = true
-        let dropped = 0
-        for (const event of this.queue.splice(0)) if (event.type !== 'exit') dropped += event.chunk.length
+        const dropped = {stdout: 0, stderr: 0}
+        for (const event of this.queue.splice(0)) if (event.type !== 'exit') dropped[event.type] += event.chunk.length
         this.queuedBytes = 0
-        if (dropped > 0) this.options.onConsumed?.(dropped)
+        for (const stream of ['stdout', 'stderr'] as const) {
+          if (dropped[stream] > 0) this.options.onConsumed?.(dropped[stream], stream)
+        }
         return {value: undefined, done: true}
       },
     }

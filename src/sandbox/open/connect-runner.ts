@@ -5,6 +5,7 @@ import {AgentError, ExitCode} from '../../errors.js'
 import type {Logger} from '../../logging/logger.js'
 import type {SandboxBackend} from '../backend.js'
 import {DockerExecBackend} from '../exec/docker-exec-backend.js'
+import {bypassOpener} from '../exec/output-bypass.js'
 import {RunnerBackend} from '../runner/runner-backend.js'
 import {NO_RUNNER, RunnerClient} from '../runner/runner-client.js'
 import {attachMainProcess} from '../lifecycle/helper-container.js'
@@ -14,7 +15,8 @@ const RUNNER_READY_TIMEOUT_MS = 20_000
 
 /**
  * Attaches to the container's main process (the runner, or the fallback's sleep) before it starts, so no output is
- * missed. `explainGone` lets the client say "out of memory" when the container dies under a command.
+ * missed. `explainGone` lets the client say "out of memory" when the container dies under a command; commands that
+ * print a lot hand their stdout to a `docker exec` reader of this container (the output bypass).
  */
 export async function attachRunner(
   container: Dockerode.Container,
@@ -24,6 +26,7 @@ export async function attachRunner(
   const socket = await attachMainProcess(container)
   return new RunnerClient(socket, {
     logger,
+    openBypass: bypassOpener(container),
     ...(explainGone
       ? {explainGone: async () => ({oomKilled: Boolean((await container.inspect()).State?.OOMKilled)})}
       : {}),

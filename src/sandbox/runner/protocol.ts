@@ -10,9 +10,11 @@
  * it with the label dev.sandbox-agent.runner-protocol (see runner-user.ts). 4: listPage (the workspace listing in
  * pages, with what the agent made unreadable), FAIL replies carry the error's code. 5: commands start with an empty
  * capability bounding set (through setpriv; the runner holds CAP_SETPCAP for it), selftest reports the command's
- * capBnd and capInh.
+ * capBnd and capInh. 6: the output bypass (exec {bypassAfter}, SWITCH and BYPASS frames; see output-bypass.ts).
  */
-export const PROTOCOL_VERSION = 5
+export const PROTOCOL_VERSION = 6
+/** The version whose runner hands a command's stdout to the host's own reader past `bypassAfter` bytes. */
+export const OUTPUT_BYPASS_VERSION = 6
 /** The version that lists the workspace page by page (listPage); older runners answer `list` in one reply. */
 export const LIST_PAGES_VERSION = 4
 /**
@@ -30,6 +32,8 @@ export const FrameType = {
   call: 4,
   /** Input for a command started with `stdin: true`; an empty payload ends it. */
   stdin: 5,
+  /** The host on its bypass reader: {ended} (read to the end), {stopped} (after EXIT) or {failed}. */
+  bypass: 6,
   // runner -> host
   ready: 16,
   started: 17,
@@ -38,6 +42,8 @@ export const FrameType = {
   exit: 20,
   reply: 21,
   fail: 22,
+  /** The runner stopped reading a command's stdout here: {path} of its FIFO, for the host's reader. */
+  switch: 23,
 } as const
 
 /** What the runner reports when a foreground command ends (or a background one starts). */
@@ -62,6 +68,8 @@ export interface ExecRequest {
   stdin?: boolean
   /** Bytes of output the runner may send before it waits for credit. */
   window: number
+  /** Stdout bytes after which the runner hands stdout to the host's reader (SWITCH); absent: never. */
+  bypassAfter?: number
 }
 
 export function encodeFrame(type: number, id: number, payload: Buffer): Buffer {

@@ -4,10 +4,12 @@ import type {Duplex} from 'node:stream'
 
 import type {Logger} from '../../logging/logger.js'
 import {ExecStream} from '../exec/exec-stream.js'
+import {BYPASS_AFTER_BYTES, type BypassOutcome, type BypassReader, type OpenBypass} from '../exec/output-bypass.js'
 import type {ExecHandle, ExecOptions, SpawnedProcess} from '../types.js'
 import {DockerStreamDemuxer, FrameReader} from './chunk-reader.js'
 import {
   FrameType,
+  OUTPUT_BYPASS_VERSION,
   decodeControl,
   encodeControl,
   encodeControlParts,
@@ -26,6 +28,14 @@ const CREDIT_BATCH = 256 * 1024
 const INPUT_FRAME_BYTES = 256 * 1024
 /** How long past its own timeout the host waits for the runner to report a command. */
 const HOST_TIMEOUT_SLACK_MS = 5000
+/** Bypass output held for a slow consumer before its reader is paused. */
+const BYPASS_PAUSE_AT_BYTES = 4 * 1024 * 1024
+/**
+ * After a bypassed command's EXIT, how quiet its reader must be (nothing queued, nothing new) before it is stopped, and
+ * how long it may go on past that when processes the command left behind keep printing (as the runner's drain).
+ */
+const BYPASS_QUIET_MS = 30
+const BYPASS_DRAIN_MS = 500
 
 /** Largest output frame the runner sends (it batches up to 256 KiB); anything longer is not the runner's. */
 const MAX_OUTPUT_FRAME = 16 * 1024 * 1024
@@ -39,6 +49,7 @@ const RUNNER_FRAME_TYPES: ReadonlySet<number> = new Set([
   FrameType.exit,
   FrameType.reply,
   FrameType.fail,
+  FrameType.switch,
 ])
 
 /** Why a frame header cannot come from the runner; undefined when it can. */
@@ -74,6 +85,21 @@ interface LiveExec {
   stream: ExecStream
   uncredited: number
   cleanup: () => void
+  /** Stdout bytes the runner sent that are not consumed yet (later stdout bytes came through the bypass). */
+  runnerStdout: number
+  bypass?: BypassState
+}
+
+/** A command whose stdout the host's own reader has (after SWITCH); the command ends when both it and EXIT are in. */
+interface BypassState {
+  reader?: BypassReader
+  /** Bytes the reader delivered that are not consumed yet. */
+  queued: number
+  lastData: number
+  outcome?: BypassOutcome
+  exit?: RunnerExit
+  exitAt?: number
+  quietTimer?: NodeJS.Timeout
 }
 
 export interface RunnerClientOptions {
@@ -82,6 +108,8 @@ export interface RunnerClientOptions {
   onGone?: () => void
   /** Asked when the stream ends under running commands: was it the memory limit? (docker inspect State.OOMKilled) */
   explainGone?: () => Promise<{oomKilled: boolean}>
+  /** Starts the host's reader for a command's stdout (the output bypass); without it the runner sends all output. */
+  openBypass?: OpenBypass
 }
 
 /** Answers from the runner's `call` operations. */
@@ -242,7 +270,7 @@ export class RunnerClient implements RunnerCall {
     const id = this.allocateId()
     const stream = new ExecStream({
       maxOutputBytes: options.maxOutputBytes,
-      onConsumed: (bytes) => this.consumed(id, bytes),
+      onConsumed: (bytes, kind) => this.consumed(id, bytes, kind),
     })
     if (options.signal?.aborted) {
       stream.finish({canceled: true, error: 'canceled before it started'})
@@ -262,11 +290,17 @@ export class RunnerClient implements RunnerCall {
       }, options.timeoutMs + HOST_TIMEOUT_SLACK_MS)
       hostTimer.unref()
     }
-    const cleanup = (): void => {
+    const live: LiveExec = {stream, uncredited: 0, runnerStdout: 0, cleanup: () => undefined}
+    live.cleanup = (): void => {
       clearTimeout(hostTimer)
       options.signal?.removeEventListener('abort', onAbort)
+      if (live.bypass) {
+        clearTimeout(live.bypass.quietTimer)
+        if (live.bypass.outcome === undefined) live.bypass.reader?.destroy()
+      }
     }
-    this.execs.set(id, {stream, uncredited: 0, cleanup})
+    const cleanup = live.cleanup
+    this.execs.set(id, live)
     void stream.result.then(cleanup)
     const request: ExecRequest = {
       cmd: command,
@@ -276,6 +310,9 @@ export class RunnerClient implements RunnerCall {
       ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
       ...(options.background ? {background: true} : {}),
       ...(withInput ? {stdin: true} : {}),
+      ...(this.options.openBypass && this.version >= OUTPUT_BYPASS_VERSION && !withInput && !options.background
+        ? {bypassAfter: BYPASS_AFTER_BYTES}
+        : {}),
     }
     this.write(encodeControl(FrameType.exec, id, request))
     return {id, stream}
@@ -358,9 +395,21 @@ export class RunnerClient implements RunnerCall {
       .finally(() => ac.abort())
   }
 
-  private consumed(id: number, bytes: number): void {
+  private consumed(id: number, consumedBytes: number, kind: 'stdout' | 'stderr'): void {
     const live = this.execs.get(id)
     if (!live) return
+    let bytes = consumedBytes
+    if (kind === 'stdout') {
+      // In push order: the runner's stdout bytes first, then the reader's; only the runner's earn it credit.
+      bytes = Math.min(consumedBytes, live.runnerStdout)
+      live.runnerStdout -= bytes
+      const bypass = live.bypass
+      if (bypass && consumedBytes > bytes) {
+        bypass.queued -= consumedBytes - bytes
+        if (bypass.queued < BYPASS_PAUSE_AT_BYTES) bypass.reader?.resume()
+      }
+    }
+    if (bytes === 0) return
     live.uncredited += bytes
     if (live.uncredited >= CREDIT_BATCH) {
       this.write(encodeCredit(id, live.uncredited))
@@ -375,11 +424,91 @@ export class RunnerClient implements RunnerCall {
     this.options.logger.debug({runner: text.trimEnd()}, 'runner stderr')
   }
 
+  private finishExec(id: number, live: LiveExec, exit: RunnerExit): void {
+    this.execs.delete(id)
+    live.stream.finish({
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      timedOut: exit.timedOut,
+      canceled: exit.canceled,
+      oomKilled: exit.oomKilled,
+      backgroundPids: exit.backgroundPids,
+      ...(exit.logFile ? {backgroundLog: exit.logFile} : {}),
+      ...(exit.error ? {error: exit.error} : {}),
+    })
+  }
+
+  /**
+   * SWITCH: the runner stopped reading the command's stdout after the bytes it sent; a reader of our own delivers the
+   * rest, in order after them. The runner hears how the reader ended (BYPASS), and reads stdout again if it failed.
+   */
+  private startBypass(id: number, live: LiveExec, path: string): void {
+    const bypass: BypassState = {queued: 0, lastData: performance.now()}
+    live.bypass = bypass
+    const open = this.options.openBypass
+    const opened = open
+      ? open(path, (chunk) => {
+          if (live.stream.finished) return
+          bypass.queued += chunk.length
+          bypass.lastData = performance.now()
+          live.stream.pushOutput('stdout', chunk)
+          if (bypass.queued >= BYPASS_PAUSE_AT_BYTES) bypass.reader?.pause()
+        })
+      : Promise.reject(new Error('no bypass reader'))
+    opened
+      .then((reader) => {
+        bypass.reader = reader
+        if (live.stream.finished) reader.destroy()
+        else if (bypass.queued >= BYPASS_PAUSE_AT_BYTES) reader.pause()
+        return reader.done
+      })
+      .catch((error: Error): BypassOutcome => {
+        this.options.logger.debug({err: error}, 'output bypass reader failed')
+        return 'failed'
+      })
+      .then((outcome) => {
+        bypass.outcome = outcome
+        clearTimeout(bypass.quietTimer)
+        this.write(encodeControl(FrameType.bypass, id, {[outcome]: true}))
+        if (bypass.exit && this.execs.get(id) === live) this.finishExec(id, live, bypass.exit)
+      })
+  }
+
+  /**
+   * After a bypassed command's EXIT: once the consumer has taken everything the reader delivered and nothing new came
+   * for a moment (or, with processes left behind that keep printing, after the drain time), the reader is stopped;
+   * what they print later goes to the job's log, as the runner does without the bypass.
+   */
+  private stopWhenQuiet(live: LiveExec, bypass: BypassState): void {
+    clearTimeout(bypass.quietTimer)
+    const check = (): void => {
+      if (bypass.outcome !== undefined || live.stream.finished) return
+      const now = performance.now()
+      const caughtUp = bypass.reader !== undefined && bypass.queued <= 0
+      const quiet = now - bypass.lastData >= BYPASS_QUIET_MS
+      const drained = now - (bypass.exitAt ?? now) >= BYPASS_DRAIN_MS
+      if (caughtUp && (quiet || drained)) {
+        bypass.reader!.stop()
+        return
+      }
+      bypass.quietTimer = setTimeout(check, BYPASS_QUIET_MS)
+    }
+    check()
+  }
+
   private onFrame(type: number, id: number, payload: Buffer): void {
     switch (type) {
       case FrameType.stdout:
       case FrameType.stderr: {
-        this.execs.get(id)?.stream.pushOutput(type === FrameType.stdout ? 'stdout' : 'stderr', payload)
+        const live = this.execs.get(id)
+        if (!live) return
+        if (type === FrameType.stdout) live.runnerStdout += payload.length
+        live.stream.pushOutput(type === FrameType.stdout ? 'stdout' : 'stderr', payload)
+        return
+      }
+      case FrameType.switch: {
+        const live = this.execs.get(id)
+        if (live && !live.bypass) this.startBypass(id, live, decodeControl<{path: string}>(payload).value.path)
         return
       }
       case FrameType.started: {
@@ -390,18 +519,16 @@ export class RunnerClient implements RunnerCall {
       case FrameType.exit: {
         const live = this.execs.get(id)
         if (!live) return
-        this.execs.delete(id)
         const exit = decodeControl<RunnerExit>(payload).value
-        live.stream.finish({
-          exitCode: exit.exitCode,
-          signal: exit.signal,
-          timedOut: exit.timedOut,
-          canceled: exit.canceled,
-          oomKilled: exit.oomKilled,
-          backgroundPids: exit.backgroundPids,
-          ...(exit.logFile ? {backgroundLog: exit.logFile} : {}),
-          ...(exit.error ? {error: exit.error} : {}),
-        })
+        const bypass = live.bypass
+        if (bypass && bypass.outcome === undefined) {
+          // Its reader still has stdout: the command ends once the reader has delivered what it holds.
+          bypass.exit = exit
+          bypass.exitAt = performance.now()
+          this.stopWhenQuiet(live, bypass)
+          return
+        }
+        this.finishExec(id, live, exit)
         return
       }
       case FrameType.reply:

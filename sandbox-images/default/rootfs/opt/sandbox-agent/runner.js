@@ -18,7 +18,9 @@ import path from 'node:path'
 //    error's code.
 // 5: commands start through setpriv with an empty capability bounding set (the runner holds CAP_SETPCAP for it);
 //    selftest reports the command's CapBnd and CapInh.
-const PROTOCOL_VERSION = 5
+// 6: output bypass: a command's stdout is a root-owned FIFO; past `bypassAfter` bytes the runner stops reading it and
+//    sends SWITCH {path}, the host reads the rest through its own `docker exec` and answers with BYPASS {ended|failed}.
+const PROTOCOL_VERSION = 6
 const WORKSPACE = process.env.SANDBOX_AGENT_WORKSPACE || '/workspace'
 const STATE_DIR = '/tmp/sandbox-agent'
 const OOM_FIRST_FILE = new URL('oom-first.sh', import.meta.url).pathname
@@ -30,6 +32,7 @@ const CANCEL = 2
 const CREDIT = 3
 const CALL = 4
 const STDIN = 5
+const BYPASS = 6
 // Runner -> host
 const READY = 16
 const STARTED = 17
@@ -38,6 +41,7 @@ const STDERR = 19
 const EXIT = 20
 const REPLY = 21
 const FAIL = 22
+const SWITCH = 23
 
 const DEFAULT_WINDOW = 4 * 1024 * 1024
 const KILL_GRACE_MS = 1000
@@ -114,28 +118,34 @@ let standbyBroken = false
 
 function prepareStandby() {
   if (standby !== undefined || standbyHeld || standbyBroken) return
+  const fifo = takeFifo()
   let child
   try {
     child = spawnAsAgent('/usr/bin/perl', [STANDBY_FILE], {
       cwd: '/',
       env: {},
       detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', fifo ? fifo.writeFd : 'pipe', 'pipe'],
     })
   } catch (error) {
     standbyBroken = true
     log(`no standby command process: ${error.message}`)
+    dropFifo(fifo)
     return
+  } finally {
+    if (fifo) fs.closeSync(fifo.writeFd)
   }
   if (child.pid === undefined) {
     standbyBroken = true
     child.on('error', (error) => log(`no standby command process: ${error.message}`))
+    dropFifo(fifo)
     return
   }
+  child.fifo = fifo
   // It may be killed while it waits (the agent's `kill -KILL -1`): writing to it then fails, and it is not used.
   child.stdin.on('error', () => {})
   child.on('exit', () => {
-    if (standby === child) standby = undefined
+    if (standby === child) discardStandby()
   })
   standby = child
 }
@@ -144,7 +154,9 @@ function prepareStandby() {
 function discardStandby() {
   const child = standby
   standby = undefined
-  if (child !== undefined) killGroup(child.pid, 'SIGKILL')
+  if (child === undefined) return
+  killGroup(child.pid, 'SIGKILL')
+  dropFifo(child.fifo)
 }
 
 /** Whether the standby is there and waiting (not exited, not stopped by one of the agent's processes). */
@@ -160,17 +172,32 @@ function standbyWaiting(child) {
 
 /**
  * Starts `/bin/bash -c <command>` in cwd with env (as spawnAsAgent would, detached, stdout and stderr piped): through
- * the standby when one is waiting and the command reads no input, else spawned now.
+ * the standby when one is waiting and the command reads no input, else spawned now. Returns the process and its two
+ * output streams; stdout is a FIFO's read end when one was free (see the output bypass), else a pipe.
  */
 function launchCommand(command, cwd, env, withInput) {
-  const child = withInput ? undefined : takeStandby(command, cwd, env)
-  if (child !== undefined) return child
-  return spawnAsAgent('/bin/bash', ['-c', command], {
-    cwd,
-    env,
-    detached: true,
-    stdio: [withInput ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-  })
+  const waiting = withInput ? undefined : takeStandby(command, cwd, env)
+  if (waiting !== undefined) return launched(waiting, waiting.fifo)
+  const fifo = withInput ? undefined : takeFifo()
+  let child
+  try {
+    child = spawnAsAgent('/bin/bash', ['-c', command], {
+      cwd,
+      env,
+      detached: true,
+      stdio: [withInput ? 'pipe' : 'ignore', fifo ? fifo.writeFd : 'pipe', 'pipe'],
+    })
+  } catch (error) {
+    dropFifo(fifo)
+    throw error
+  } finally {
+    if (fifo) fs.closeSync(fifo.writeFd)
+  }
+  return launched(child, fifo)
+}
+
+function launched(child, fifo) {
+  return {child, fifo, stdout: fifo ? fifoStream(fifo) : child.stdout, stderr: child.stderr}
 }
 
 function takeStandby(command, cwd, env) {
@@ -193,6 +220,140 @@ function takeStandby(command, cwd, env) {
   child.stdin.end(Buffer.concat([Buffer.from(`${body.length}\n`), body]))
   return child
 }
+
+// ---------------------------------------------------------------- output bypass
+
+/**
+ * Output through the runner costs its reads and writes and dockerd's attach path, per byte (~40% of a `docker exec`'s
+ * speed on this path). So a command's stdout is a FIFO instead of a pipe, and once it has printed `bypassAfter` bytes
+ * (the host asks for it) the runner stops reading it exactly there, sends SWITCH {path} after the output it read, and
+ * the host reads the rest with its own `docker exec` reader (as root; see output-bypass.ts on the host). The command's
+ * process, ids, limits and capabilities are the same either way; it holds the write end the runner gave it, as it held
+ * a pipe's. The FIFOs are made by root in a directory only root can enter (/dev is a root tmpfs in every container,
+ * and the read-only root file system leaves nothing else outside the agent's /tmp), so no process of the agent can
+ * open one by name. Node has no mkfifo: they are made a batch at a time between commands, and one goes back to the pool
+ * when only the runner ever read it and it saw every writer close it.
+ */
+const BYPASS_DIR = '/dev/sandbox-agent'
+const FIFO_BATCH = 8
+/** Bytes per read of a FIFO (its buffer grows to 1 MiB once the host's reader has it). */
+const FIFO_READ_BYTES = 256 * 1024
+const fifoPool = {free: [], next: 0, making: false, broken: true}
+
+/** Before dropToAgent: the directory for the FIFOs, root's alone. */
+function prepareBypassDir() {
+  if (!separated) return false
+  try {
+    fs.mkdirSync(BYPASS_DIR, {mode: 0o700})
+  } catch (error) {
+    if (error.code !== 'EEXIST') {
+      log(`no output bypass: ${error.message}`)
+      return false
+    }
+  }
+  const stat = fs.lstatSync(BYPASS_DIR)
+  return stat.isDirectory() && stat.uid === 0 && (stat.mode & 0o777) === 0o700
+}
+
+function asRoot(fn) {
+  process.seteuid(0)
+  try {
+    return fn()
+  } finally {
+    process.seteuid(AGENT_UID)
+  }
+}
+
+/** Makes a batch of FIFOs in the background when few are left (between commands). */
+function refillFifos() {
+  if (fifoPool.broken || fifoPool.making || fifoPool.free.length >= FIFO_BATCH / 2) return
+  const names = Array.from({length: FIFO_BATCH}, () => `${BYPASS_DIR}/out-${process.pid}-${++fifoPool.next}`)
+  fifoPool.making = true
+  const fail = (why) => {
+    fifoPool.making = false
+    fifoPool.broken = true
+    log(`no output bypass: ${why}`)
+  }
+  let child
+  try {
+    child = asRoot(() => spawn('/usr/bin/mkfifo', ['-m', '600', '--', ...names], {stdio: 'ignore'}))
+  } catch (error) {
+    return fail(error.message)
+  }
+  child.on('error', (error) => fail(error.message))
+  child.on('exit', (code) => {
+    if (code !== 0) return fail(`mkfifo exited ${code}`)
+    fifoPool.making = false
+    fifoPool.free.push(...names)
+  })
+}
+
+/** A FIFO from the pool, open both ways: the runner keeps the read end, the command gets the write end. */
+function takeFifo() {
+  const file = fifoPool.free.shift()
+  if (file === undefined) return undefined
+  let readFd
+  try {
+    return asRoot(() => {
+      readFd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+      // A reader is there, so this does not block; the command's end stays blocking (its own open file description).
+      return {path: file, readFd, writeFd: fs.openSync(file, fs.constants.O_WRONLY)}
+    })
+  } catch (error) {
+    if (readFd !== undefined) fs.closeSync(readFd)
+    log(`output FIFO ${file}: ${error.message}`)
+    return undefined
+  }
+}
+
+/** A FIFO that someone else may have held or read: closed and removed, never reused. */
+function dropFifo(fifo) {
+  if (fifo === undefined || fifo.dropped) return
+  fifo.dropped = true
+  if (fifo.stream) fifo.stream.destroy()
+  else {
+    try {
+      fs.closeSync(fifo.readFd)
+    } catch {
+      // closed already
+    }
+  }
+  try {
+    asRoot(() => fs.rmSync(fifo.path, {force: true}))
+  } catch (error) {
+    log(`output FIFO ${fifo.path}: ${error.message}`)
+  }
+}
+
+/**
+ * The read end as a stream that stops exactly when paused (onread: libuv stops reading at once, nothing is read ahead
+ * into a buffer), so no byte is read by the runner once SWITCH is sent. Its chunks come as 'data' events. At its end
+ * every writer has closed it: it goes back to the pool unless it was handed to the host's reader.
+ */
+function fifoStream(fifo) {
+  const stream = new net.Socket({
+    fd: fifo.readFd,
+    readable: true,
+    writable: false,
+    onread: {
+      buffer: () => Buffer.allocUnsafe(FIFO_READ_BYTES),
+      callback: (n, buffer) => {
+        stream.emit('data', buffer.subarray(0, n))
+      },
+    },
+  })
+  fifo.stream = stream
+  stream.on('error', (error) => log(`output FIFO ${fifo.path}: ${error.message}`))
+  stream.on('end', () => {
+    if (fifo.dropped) return
+    if (fifo.handedOut) return dropFifo(fifo)
+    fifo.dropped = true
+    fifoPool.free.push(fifo.path)
+  })
+  return stream
+}
+
+fifoPool.broken = !prepareBypassDir()
 
 // ---------------------------------------------------------------- output
 
@@ -359,8 +520,12 @@ process.stdin.on('data', (chunk) => {
     }
   }
 })
-// The host detaching is not the end: a kept-warm container waits for the next client.
-process.stdin.on('end', () => log('stdin closed'))
+// The host detaching is not the end: a kept-warm container waits for the next client. Its bypass readers stop with
+// it, so the runner reads those commands' stdout again (or they would block on a full FIFO).
+process.stdin.on('end', () => {
+  log('stdin closed')
+  for (const id of [...switchedJobs.keys()]) bypassDone(id, {stopped: true})
+})
 
 function peek(n) {
   if (inbox[0].length >= n) return inbox[0].subarray(0, n)
@@ -406,6 +571,10 @@ function dispatch(type, id, payload) {
     case STDIN: {
       const job = jobs.get(id)
       if (job && job.stdin) feedStdin(job, payload)
+      return
+    }
+    case BYPASS: {
+      bypassDone(id, decodeControl(payload).value)
       return
     }
     default:
@@ -523,15 +692,27 @@ function startExec(id, request) {
     timers: [],
     oomBefore: readOomKills(),
     child: undefined,
+    stdout: undefined,
+    stderr: undefined,
+    fifo: undefined,
+    /** Stdout bytes after which the host's reader takes over (0: never); see the output bypass. */
+    bypassAfter: 0,
+    stdoutBytes: 0,
+    switched: false,
   }
-  let child
+  let launch
   try {
-    child = launchCommand(request.cmd, cwd, env, Boolean(request.stdin))
+    launch = launchCommand(request.cmd, cwd, env, Boolean(request.stdin))
   } catch (error) {
     sendJson(EXIT, id, {exitCode: null, signal: null, error: String(error.message), backgroundPids: []})
     return
   }
+  const {child} = launch
   job.child = child
+  job.stdout = launch.stdout
+  job.stderr = launch.stderr
+  job.fifo = launch.fifo
+  if (launch.fifo && request.bypassAfter > 0) job.bypassAfter = request.bypassAfter
   jobs.set(id, job)
   if (request.stdin) {
     job.stdin = child.stdin
@@ -549,8 +730,8 @@ function startExec(id, request) {
   job.pgid = child.pid
   sendJson(STARTED, id, {pid: child.pid})
   if (request.timeoutMs > 0) job.timers.push(setTimeout(() => terminate(job, 'timedOut'), request.timeoutMs))
-  pump(job, child.stdout, STDOUT)
-  pump(job, child.stderr, STDERR)
+  pump(job, job.stdout, STDOUT)
+  pump(job, job.stderr, STDERR)
   child.on('exit', (code, signal) => {
     job.exit = {code, signal}
     job.survivors = job.reason ? [] : groupMembers(job.pgid)
@@ -567,6 +748,10 @@ function pump(job, stream, type) {
     }
     sendOutput(type, job.id, chunk)
     job.outstanding += chunk.length
+    if (type === STDOUT && job.bypassAfter > 0 && !job.switched) {
+      job.stdoutBytes += chunk.length
+      if (job.stdoutBytes >= job.bypassAfter) switchOutput(job)
+    }
     updateFlow(job)
   })
   stream.on('close', () => {
@@ -614,12 +799,48 @@ function updateFlow(job) {
   if (hold === job.paused) return
   job.paused = hold
   if (hold) {
-    job.child.stdout.pause()
-    job.child.stderr.pause()
+    if (!job.switched) job.stdout.pause()
+    job.stderr.pause()
   } else {
-    job.child.stdout.resume()
-    job.child.stderr.resume()
+    if (!job.switched) job.stdout.resume()
+    job.stderr.resume()
   }
+}
+
+/**
+ * Past `bypassAfter` bytes: stop reading stdout right here (nothing is read ahead), send what was read, then SWITCH;
+ * the host's reader takes the FIFO from there. The job's stdout counts as open until the host says its reader saw the
+ * end (BYPASS {ended}), or, when the command leaves processes holding it, until the drain finishes the job.
+ */
+function switchOutput(job) {
+  job.switched = true
+  job.fifo.handedOut = true
+  job.stdout.pause()
+  sendJson(SWITCH, job.id, {path: job.fifo.path})
+  switchedJobs.set(job.id, job)
+}
+
+/** Jobs whose stdout the host's reader has, until the host reports on it (they may outlive their EXIT). */
+const switchedJobs = new Map()
+
+/**
+ * The host on its reader: {ended} it read to the end (every writer closed the FIFO); {stopped} it stopped reading after
+ * the job's EXIT (processes the command left still hold stdout: the rest goes to the job's log, as without the
+ * bypass); {failed} it never read, or lost its stream: the runner reads stdout itself again.
+ */
+function bypassDone(id, report) {
+  const job = switchedJobs.get(id)
+  if (job === undefined) return
+  switchedJobs.delete(id)
+  if (report.ended) {
+    dropFifo(job.fifo)
+    return
+  }
+  // Finished (by the drain), its 'data' goes to the job's log like the rest of what its leftovers print.
+  if (job.finished) job.detachedTo ??= `${STATE_DIR}/bg-${job.pgid}.log`
+  job.switched = false
+  job.bypassAfter = 0
+  if (job.finished || !job.paused) job.stdout.resume()
 }
 
 /** The shell is gone but its pipes are still open (a process it left behind holds them): stop waiting after a while. */
@@ -627,10 +848,12 @@ function armDrain(job, ms) {
   const timer = setTimeout(() => {
     if (jobs.get(job.id) !== job) return
     if (job.paused) return armDrain(job, ms)
-    job.detachedTo = `${STATE_DIR}/bg-${job.pgid}.log`
-    job.child.stdout.resume()
-    job.child.stderr.resume()
     if (job.survivors.length === 0) job.survivors = groupMembers(job.pgid)
+    // A switched stdout stays with the host's reader, which reads to the end or, once it has caught up after this
+    // EXIT, is stopped by the host (BYPASS {stopped}); a log is named only when something else is left to go there.
+    if (!job.switched || job.openStreams > 1 || job.survivors.length > 0) job.detachedTo = `${STATE_DIR}/bg-${job.pgid}.log`
+    if (!job.switched) job.stdout.resume()
+    job.stderr.resume()
     finish(job)
   }, ms)
   job.timers.push(timer)
@@ -671,8 +894,11 @@ function finish(job) {
     logFile: job.detachedTo,
     error,
   })
-  // Between commands: the next one's process is spawned while nothing waits for it.
-  setTimeout(prepareStandby, 0)
+  // Between commands: the next one's process (and FIFOs when few are left) made while nothing waits for them.
+  setTimeout(() => {
+    prepareStandby()
+    refillFifos()
+  }, 0)
 }
 
 function startBackground(id, request, cwd, env) {
@@ -926,12 +1152,13 @@ function statusField(name, status = fs.readFileSync('/proc/self/status', 'utf8')
 /** What a command sees of itself: /proc/self/status of a process started exactly as commands are (launchCommand). */
 function commandStatus() {
   return new Promise((resolve, reject) => {
-    const child = launchCommand('exec /bin/cat /proc/self/status', '/', {}, false)
+    const {child, stdout, stderr} = launchCommand('exec /bin/cat /proc/self/status', '/', {}, false)
     let text = ''
-    child.stdout.on('data', (chunk) => (text += chunk))
-    child.stderr.resume()
+    stdout.on('data', (chunk) => (text += chunk))
+    stderr.resume()
     child.on('error', reject)
-    child.on('close', () => resolve(text))
+    // stdout may be a FIFO (not one of the child's own pipes, so 'close' of the child does not wait for it).
+    stdout.on('close', () => resolve(text))
   })
 }
 
@@ -1212,8 +1439,10 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
     for (const pgid of backgroundGroups) killGroup(pgid, 'SIGKILL')
     for (const job of jobs.values()) killGroup(job.pgid, 'SIGKILL')
     discardStandby()
+    for (const job of switchedJobs.values()) dropFifo(job.fifo)
     process.exit(0)
   })
 }
 sendJson(READY, 0, {version: PROTOCOL_VERSION, pid: process.pid, node: process.version})
+refillFifos()
 prepareStandby()
