@@ -12,21 +12,38 @@ import {DockerStreamDemuxer} from '../runner/chunk-reader.js'
  */
 export const BYPASS_AFTER_BYTES = 4 * 1024 * 1024
 
-/** The only FIFOs a reader opens: the runner's, in the directory only root can enter. */
+/** The directory only root can enter where the runner makes its FIFOs (see runner.js, "output bypass"). */
+export const BYPASS_DIR = '/dev/sandbox-agent'
+/** The only FIFOs a reader opens: the runner's, in that directory. */
 const RUNNER_FIFO = /^\/dev\/sandbox-agent\/out-\d+-\d+$/
+/**
+ * The reader's first bytes, once it has checked and opened the FIFO. When an exec cannot start (the PID limit, say),
+ * dockerd writes its error ("OCI runtime exec failed: ...") into the exec's stdout: without this mark the host would
+ * take that line for the command's output.
+ */
+const STARTED_MARK = 'sandbox-agent reader\n'
 
 /**
- * Runs as root, like the runner, so no process of the agent can signal, trace or stop it (the FIFO's directory is
- * root's alone). Opens the FIFO without waiting for a writer (the command may be gone, its output still buffered),
- * reads blocking, up to 1 MiB at a time from a pipe grown to 1 MiB (its own stdout too, so the daemon's side reads
- * fewer, larger pieces), until every writer closed it (exit 0) or its stdin
- * closes (the host stops it: exit 3); what it has not read stays in the FIFO for the runner. Exit 2: no such FIFO.
+ * Runs as uid 0 like the runner, so no process of the agent can signal, trace or stop it, but with no capability and
+ * no-new-privileges (see `readerCommand`). Before reading it checks what it opened: the directory must be root's
+ * alone (mode 0700), the entry a FIFO owned by root that nobody else may open, opened without following a link (so
+ * nothing planted there, a link or a device, is read). It opens the FIFO without waiting for a writer (the command
+ * may be gone, its output still buffered), reads blocking, up to 1 MiB at a time from a pipe grown to 1 MiB (its own
+ * stdout too, so the daemon's side reads fewer, larger pieces), and writes only to its stdout, until every writer
+ * closed the FIFO (exit 0) or its stdin closes (the host stops it: exit 3); what it has not read stays in the FIFO for
+ * the runner. Exit 2: not the runner's FIFO. Perl's taint mode (-T) ignores PERL5LIB and PERL5OPT, a second layer
+ * under the cleared environment. No module beyond Fcntl's constants.
  */
-const READER = `use strict; use Fcntl;
-sysopen(my $in, $ARGV[0], O_RDONLY | O_NONBLOCK) or exit 2;
+const READER = `use strict; use Fcntl qw(O_RDONLY O_NONBLOCK O_NOFOLLOW F_GETFL F_SETFL);
+my @dir = lstat('${BYPASS_DIR}');
+exit 2 unless @dir && -d _ && $dir[4] == 0 && ($dir[2] & 07777) == 0700;
+sysopen(my $in, $ARGV[0], O_RDONLY | O_NONBLOCK | O_NOFOLLOW) or exit 2;
+my @fifo = stat($in);
+exit 2 unless @fifo && -p _ && $fifo[4] == 0 && ($fifo[2] & 077) == 0;
 fcntl($in, F_SETFL, fcntl($in, F_GETFL, 0) & ~O_NONBLOCK) or exit 1;
 fcntl($in, 1031, 1 << 20);
 fcntl(STDOUT, 1031, 1 << 20);
+syswrite(STDOUT, '${STARTED_MARK}') == ${STARTED_MARK.length} or exit 1;
 my ($watch, $buffer) = ('', '');
 vec($watch, fileno($in), 1) = 1;
 vec($watch, fileno(STDIN), 1) = 1;
@@ -40,6 +57,37 @@ while (1) {
     $done += $written;
   }
 }`
+
+/**
+ * `docker exec -u 0` gives a process the container's capabilities (the runner's SETUID, SETGID and SETPCAP) and its
+ * environment (the image's and `sandbox.env`'s, which may name LD_PRELOAD, LD_LIBRARY_PATH or PERL5LIB in places the
+ * agent writes). So the reader starts through setpriv: no supplementary group, an empty inheritable and bounding set
+ * (uid 0 then keeps no capability across the exec of perl), no-new-privileges, and an environment reset to root's
+ * defaults. setpriv itself is loaded before it can reset anything: every variable the container has is handed to it
+ * empty (`readerEnv`), so its dynamic loader sees no LD_* value either.
+ */
+export function readerCommand(path: string): string[] {
+  return [
+    '/usr/bin/setpriv',
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--reset-env',
+    '--',
+    '/usr/bin/perl',
+    '-T',
+    '-e',
+    READER,
+    path,
+  ]
+}
+
+/** Every variable of the container, emptied (an exec's Env replaces the container's value of the same name). */
+export function readerEnv(containerEnv: readonly string[]): string[] {
+  const names = new Set(containerEnv.map((entry) => entry.split('=', 1)[0]!))
+  return [...names].map((name) => `${name}=`)
+}
 
 /** How the reader ended: read to the end of the FIFO, stopped by the host, or failed (the runner reads again). */
 export type BypassOutcome = 'ended' | 'stopped' | 'failed'
@@ -58,20 +106,40 @@ export interface BypassReader {
 export type OpenBypass = (path: string, onChunk: (chunk: Buffer) => void) => Promise<BypassReader>
 
 export function bypassOpener(container: Dockerode.Container): OpenBypass {
+  // The container's variables do not change after it is created: read once, on the first bypass.
+  let env: Promise<string[]> | undefined
   return async (path, onChunk) => {
     if (!RUNNER_FIFO.test(path)) throw new Error(`not a runner output FIFO: ${path}`)
+    env ??= container.inspect().then((info) => readerEnv(info.Config?.Env ?? []))
     const exec = await container.exec({
-      Cmd: ['/usr/bin/perl', '-e', READER, path],
+      Cmd: readerCommand(path),
+      Env: await env.catch((error: unknown) => {
+        env = undefined
+        throw error
+      }),
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
       User: '0:0',
+      Privileged: false,
       WorkingDir: '/',
     })
     const socket = (await exec.start({hijack: true, stdin: true, Tty: false})) as Duplex
+    let mark: Buffer | undefined = Buffer.alloc(0)
     const demuxer = new DockerStreamDemuxer((stream, chunk) => {
-      if (stream === 'stdout') onChunk(chunk)
+      if (stream !== 'stdout') return
+      if (mark === undefined) return onChunk(chunk)
+      mark = Buffer.concat([mark, chunk])
+      if (mark.length < STARTED_MARK.length) return
+      if (mark.subarray(0, STARTED_MARK.length).toString() !== STARTED_MARK) {
+        // Not the reader's output: the daemon's word that it did not start. Nothing of this stream is the command's.
+        socket.destroy()
+        return
+      }
+      const rest = mark.subarray(STARTED_MARK.length)
+      mark = undefined
+      if (rest.length > 0) onChunk(rest)
     })
     socket.on('data', (chunk: Buffer) => demuxer.push(chunk))
     const closed = new Promise<void>((resolve) => {
@@ -79,7 +147,9 @@ export function bypassOpener(container: Dockerode.Container): OpenBypass {
       socket.once('close', resolve)
       socket.once('error', () => resolve())
     })
-    const done = closed.then(() => exitOutcome(exec)).catch((): BypassOutcome => 'failed')
+    const done = closed
+      .then(() => (mark === undefined ? exitOutcome(exec) : 'failed'))
+      .catch((): BypassOutcome => 'failed')
     return {
       pause: () => socket.pause(),
       resume: () => socket.resume(),

@@ -472,6 +472,7 @@ export class RunnerClient implements RunnerCall {
         this.write(encodeControl(FrameType.bypass, id, {[outcome]: true}))
         if (bypass.exit && this.execs.get(id) === live) this.finishExec(id, live, bypass.exit)
       })
+      .catch((error: unknown) => this.options.logger.debug({err: error}, 'output bypass report failed'))
   }
 
   /**

@@ -231,7 +231,8 @@ function takeStandby(command, cwd, env) {
  * process, ids, limits and capabilities are the same either way; it holds the write end the runner gave it, as it held
  * a pipe's. The FIFOs are made by root in a directory only root can enter (/dev is a root tmpfs in every container,
  * and the read-only root file system leaves nothing else outside the agent's /tmp), so no process of the agent can
- * open one by name. Node has no mkfifo: they are made a batch at a time between commands, and one goes back to the pool
+ * open one by name; each is root's with mode 0600, so not through /proc/<pid>/fd/1 of the command that holds its
+ * write end either (that link skips the directory, not the file's own mode). Node has no mkfifo: they are made a batch at a time between commands, and one goes back to the pool
  * when only the runner ever read it and it saw every writer close it.
  */
 const BYPASS_DIR = '/dev/sandbox-agent'
@@ -276,7 +277,8 @@ function refillFifos() {
   }
   let child
   try {
-    child = asRoot(() => spawn('/usr/bin/mkfifo', ['-m', '600', '--', ...names], {stdio: 'ignore'}))
+    // As root, so nothing of the container's environment (sandbox.env may name LD_PRELOAD in /workspace) is passed on.
+    child = asRoot(() => spawn('/usr/bin/mkfifo', ['-m', '600', '--', ...names], {stdio: 'ignore', env: {}}))
   } catch (error) {
     return fail(error.message)
   }
@@ -295,9 +297,10 @@ function takeFifo() {
   let readFd
   try {
     return asRoot(() => {
-      readFd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+      const {O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW} = fs.constants
+      readFd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW)
       // A reader is there, so this does not block; the command's end stays blocking (its own open file description).
-      return {path: file, readFd, writeFd: fs.openSync(file, fs.constants.O_WRONLY)}
+      return {path: file, readFd, writeFd: fs.openSync(file, O_WRONLY | O_NOFOLLOW)}
     })
   } catch (error) {
     if (readFd !== undefined) fs.closeSync(readFd)
@@ -851,7 +854,8 @@ function armDrain(job, ms) {
     if (job.survivors.length === 0) job.survivors = groupMembers(job.pgid)
     // A switched stdout stays with the host's reader, which reads to the end or, once it has caught up after this
     // EXIT, is stopped by the host (BYPASS {stopped}); a log is named only when something else is left to go there.
-    if (!job.switched || job.openStreams > 1 || job.survivors.length > 0) job.detachedTo = `${STATE_DIR}/bg-${job.pgid}.log`
+    if (!job.switched || job.openStreams > 1 || job.survivors.length > 0)
+      job.detachedTo = `${STATE_DIR}/bg-${job.pgid}.log`
     if (!job.switched) job.stdout.resume()
     job.stderr.resume()
     finish(job)
